@@ -1,0 +1,7 @@
+#include "cli.h"
+
+namespace tradeloop::cli {
+
+void register_strategy_commands(CLI::App& /*app*/, State& /*state*/) {}
+
+}  // namespace tradeloop::cli
