@@ -1,0 +1,73 @@
+// What a backtest (or a paper/live session) hands to analytics: the equity curve per bar and the
+// closed trades. Plain data, no behaviour, so any engine can produce it and metrics/reports can
+// consume it without depending on the engine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tradeloop/core/time.h"
+
+namespace tradeloop::analytics {
+
+enum class Side : std::uint8_t { kLong = 0, kShort = 1 };
+
+/// One closed round trip (a position opened and fully or partly closed). Partial closes are
+/// separate trades of the closed size.
+struct ClosedTrade {
+  std::string symbol;
+  Side side = Side::kLong;
+  double size = 0;            // units, positive
+  Timestamp entry_time = 0;   // fill time of the entry (UTC ns)
+  Timestamp exit_time = 0;    // fill time of the exit
+  std::int64_t entry_bar = 0; // bar index of the entry fill
+  std::int64_t exit_bar = 0;  // bar index of the exit fill
+  double entry_price = 0;     // average fill price of the entry, after slippage
+  double exit_price = 0;
+  double pnl = 0;             // in quote currency, after fees on both legs
+  double return_pct = 0;      // price return of the trade in percent, before fees, sign-adjusted for shorts
+  double fees = 0;            // entry + exit commissions (and borrow/funding attributed to the trade)
+  double mae_pct = 0;         // maximum adverse excursion in percent of entry (<= 0)
+  double mfe_pct = 0;         // maximum favourable excursion in percent of entry (>= 0)
+  std::string exit_reason;    // "signal", "stop_loss", "take_profit", "trailing_stop", "liquidation", "end", ...
+};
+
+/// The account per bar, sampled after the bar's events.
+struct EquityCurve {
+  std::vector<Timestamp> ts;
+  std::vector<double> cash;
+  std::vector<double> position_value;  // signed market value of open positions
+  std::vector<double> equity;          // cash + position value (+ unrealized margin PnL)
+  std::vector<double> exposure;        // fraction of equity in the market (|position value| / equity), 0 when flat
+
+  std::size_t size() const { return ts.size(); }
+};
+
+/// An open position at the end of a run (counted in final equity, not in trade statistics).
+struct OpenPosition {
+  std::string symbol;
+  Side side = Side::kLong;
+  double size = 0;
+  Timestamp entry_time = 0;
+  double entry_price = 0;
+  double last_price = 0;
+  double unrealized_pnl = 0;
+};
+
+/// Everything metrics and reports need from one run.
+struct RunRecord {
+  double initial_cash = 0;
+  double total_fees = 0;
+  EquityCurve equity;
+  std::vector<ClosedTrade> trades;
+  std::vector<OpenPosition> open_positions;
+  // Benchmark: close prices of the (first) traded instrument on the same bars, for buy-and-hold,
+  // alpha and beta.
+  std::vector<double> benchmark_close;
+  // Bars per year for annualization (see docs/metrics.md): 252 for daily equities, 365 for daily
+  // crypto, 252*6.5 for hourly equities, ... Chosen by the caller from the data.
+  double periods_per_year = 252;
+};
+
+}  // namespace tradeloop::analytics
