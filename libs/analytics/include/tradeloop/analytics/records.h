@@ -65,9 +65,15 @@ struct RunRecord {
   // Benchmark: close prices of the (first) traded instrument on the same bars, for buy-and-hold,
   // alpha and beta.
   std::vector<double> benchmark_close;
-  // Bars per year for annualization (see docs/metrics.md): 252 for daily equities, 365 for daily
-  // crypto, 252*6.5 for hourly equities, ... Chosen by the caller from the data.
-  double periods_per_year = 252;
+  // Leading bars during which the strategy could not trade yet (indicator warm-up). Buy-and-hold
+  // starts at the close of this bar, as backtesting.py 0.6 does. 0 when there is no warm-up.
+  std::int64_t warmup_bars = 0;
+  // Return periods per year for annualization. Metrics resample the equity curve to calendar
+  // periods first (days for intraday and daily bars, weeks/months/years for coarser bars; see
+  // docs/metrics.md), so this counts those periods: 252 for markets closed at weekends, 365 for
+  // markets that trade every day (crypto), 52 weekly, 12 monthly, 1 yearly.
+  // 0 (the default) infers it from the timestamps with analytics::infer_annualization().
+  double periods_per_year = 0;
 };
 
 }  // namespace tradeloop::analytics
