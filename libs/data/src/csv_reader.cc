@@ -1,6 +1,9 @@
 #include "tradeloop/data/csv_reader.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +13,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -44,6 +48,64 @@ Result<std::string> read_file(const std::string& path) {
   if (failed) return Error::io(fmt::format("{}: read error", path));
   return data;
 }
+
+namespace {
+
+// A file's bytes: mapped read-only when it is a regular file (no copy: the reader scans the page
+// cache directly, which is what makes it several hundred MB/s), else read into memory.
+class FileText {
+ public:
+  static Result<FileText> open(const std::string& path) {
+    FileText out;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const int err = errno;
+      if (err == ENOENT) return Error::not_found(fmt::format("{}: no such file", path));
+      return Error::io(fmt::format("{}: cannot open: {}", path, std::strerror(err)));
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      return Error::io(fmt::format("{}: is a directory, not a file", path));
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* map =
+          ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (map != MAP_FAILED) {
+        ::close(fd);
+        out.map_ = map;
+        out.size_ = static_cast<std::size_t>(st.st_size);
+        return out;
+      }
+    }
+    ::close(fd);
+    TL_ASSIGN_OR_RETURN(out.copy_, read_file(path));
+    return out;
+  }
+
+  FileText() = default;
+  FileText(FileText&& other) noexcept
+      : map_(std::exchange(other.map_, nullptr)),
+        size_(std::exchange(other.size_, 0)),
+        copy_(std::move(other.copy_)) {}
+  FileText& operator=(FileText&&) = delete;
+  FileText(const FileText&) = delete;
+  ~FileText() {
+    if (map_ != nullptr) ::munmap(map_, size_);
+  }
+
+  std::string_view text() const {
+    return map_ != nullptr ? std::string_view(static_cast<const char*>(map_), size_)
+                           : std::string_view(copy_);
+  }
+
+ private:
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string copy_;
+};
+
+}  // namespace
 
 std::string symbol_from_path(std::string_view path) {
   const std::size_t slash = path.find_last_of("/\\");
@@ -245,8 +307,8 @@ CsvLayout detect_csv_layout_text(std::string_view text) {
 }
 
 Result<CsvLayout> detect_csv_layout(const std::string& path) {
-  TL_ASSIGN_OR_RETURN(std::string text, read_file(path));
-  return detect_csv_layout_text(text);
+  TL_ASSIGN_OR_RETURN(FileText file, FileText::open(path));
+  return detect_csv_layout_text(file.text());
 }
 
 BarFile parse_bars_csv(std::string_view text, std::string_view source, const CsvOptions& options) {
@@ -344,8 +406,8 @@ BarFile parse_bars_csv(std::string_view text, std::string_view source, const Csv
 }
 
 Result<BarFile> read_bars_csv(const std::string& path, const CsvOptions& options) {
-  TL_ASSIGN_OR_RETURN(std::string text, read_file(path));
-  return parse_bars_csv(text, path, options);
+  TL_ASSIGN_OR_RETURN(FileText file, FileText::open(path));
+  return parse_bars_csv(file.text(), path, options);
 }
 
 Result<BarSeries> load_bars(const std::string& path, const CsvOptions& options) {
@@ -479,8 +541,8 @@ PanelFile parse_panel_csv(std::string_view text, std::string_view source, const 
 }
 
 Result<PanelFile> read_panel_csv(const std::string& path, const CsvOptions& options) {
-  TL_ASSIGN_OR_RETURN(std::string text, read_file(path));
-  return parse_panel_csv(text, path, options);
+  TL_ASSIGN_OR_RETURN(FileText file, FileText::open(path));
+  return parse_panel_csv(file.text(), path, options);
 }
 
 }  // namespace tradeloop::data
