@@ -14,7 +14,8 @@
 //       DATA_DIR/<dataset>.csv (first ROWS rows), calls TA-Lib and writes OUT_DIR/<file>.csv plus a
 //       line of OUT_DIR/manifest.tsv. A binding is `column` or `dataset:column`; another dataset is
 //       inner-joined on the timestamp text before the first ROWS rows are taken. A dataset `*` means
-//       each of GOOG-1d, EURUSD-1h and ETH_BTC-5m.
+//       each of GOOG-1d, EURUSD-1h and ETH_BTC-5m. `nan=R1,R2` sets rows R1, R2 of every input to NaN
+//       (to record how TA-Lib propagates NaN).
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -193,6 +194,7 @@ struct Case {
   std::string indicator, dataset;
   std::vector<std::pair<std::string, std::string>> bindings;  // input -> column or dataset:column
   std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::size_t> nan_rows;  // rows set to NaN in every input (how NaN propagates)
 };
 
 std::string join(const std::vector<std::pair<std::string, std::string>>& kv) {
@@ -244,6 +246,9 @@ void run_case(const Case& c, const std::string& data_dir, std::size_t rows, cons
     if (it == t.columns.end()) die("unknown column " + binding);
     std::vector<double> v(n);
     for (std::size_t i = 0; i < n; ++i) v[i] = it->second[index[ds][ts[i]]];
+    for (std::size_t row : c.nan_rows) {
+      if (row < n) v[row] = std::nan("");
+    }
     return v;
   };
 
@@ -342,15 +347,17 @@ void run_case(const Case& c, const std::string& data_dir, std::size_t rows, cons
     }
     out << '\n';
   }
+  std::string nan_rows;
+  for (std::size_t row : c.nan_rows) nan_rows += (nan_rows.empty() ? "" : ",") + std::to_string(row);
   manifest << file << '\t' << c.indicator << '\t' << c.dataset << '\t' << n << '\t' << join(c.bindings) << '\t'
-           << join(c.params) << '\t' << lookback << '\n';
+           << join(c.params) << '\t' << lookback << '\t' << nan_rows << '\n';
 }
 
 void cases(const char* cases_path, const std::string& data_dir, std::size_t rows, const std::string& out_dir) {
   std::ifstream in(cases_path);
   if (!in) die(std::string("cannot read ") + cases_path);
   std::ofstream manifest(out_dir + "/manifest.tsv");
-  manifest << "file\tindicator\tdata\trows\tinputs\tparams\tlookback\n";
+  manifest << "file\tindicator\tdata\trows\tinputs\tparams\tlookback\tnan_rows\n";
   std::map<std::string, int> used;  // file stem -> cases so far
   std::string line;
   while (std::getline(in, line)) {
@@ -364,6 +371,12 @@ void cases(const char* cases_path, const std::string& data_dir, std::size_t rows
       const auto eq = word.find('=');
       if (eq == std::string::npos) die("bad word '" + word + "' in: " + line);
       const std::string k = word.substr(0, eq), v = word.substr(eq + 1);
+      if (k == "nan") {  // nan=ROW[,ROW...]
+        std::stringstream rows_text(v);
+        std::string row;
+        while (std::getline(rows_text, row, ',')) c.nan_rows.push_back(std::stoul(row));
+        continue;
+      }
       const bool is_input = k == "open" || k == "high" || k == "low" || k == "close" || k == "volume" ||
                             k == "real" || k == "real0" || k == "real1";
       (is_input ? c.bindings : c.params).emplace_back(k, v);
@@ -379,7 +392,8 @@ void cases(const char* cases_path, const std::string& data_dir, std::size_t rows
       one.dataset = ds;
       const std::string stem = c.indicator + "__" + ds;
       const int k = used[stem]++;
-      const std::string file = stem + (k == 0 && c.params.empty() && c.bindings.empty() ? "" : "__" + std::to_string(k + 1)) + ".csv";
+      const bool plain = c.params.empty() && c.bindings.empty() && c.nan_rows.empty();
+      const std::string file = stem + (k == 0 && plain ? "" : "__" + std::to_string(k + 1)) + ".csv";
       run_case(one, data_dir, rows, out_dir, file, manifest);
     }
   }
