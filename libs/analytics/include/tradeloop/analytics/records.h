@@ -18,19 +18,20 @@ enum class Side : std::uint8_t { kLong = 0, kShort = 1 };
 struct ClosedTrade {
   std::string symbol;
   Side side = Side::kLong;
-  double size = 0;            // units, positive
-  Timestamp entry_time = 0;   // fill time of the entry (UTC ns)
-  Timestamp exit_time = 0;    // fill time of the exit
-  std::int64_t entry_bar = 0; // bar index of the entry fill
-  std::int64_t exit_bar = 0;  // bar index of the exit fill
-  double entry_price = 0;     // average fill price of the entry, after slippage
+  double size = 0;             // units, positive
+  Timestamp entry_time = 0;    // fill time of the entry (UTC ns)
+  Timestamp exit_time = 0;     // fill time of the exit
+  std::int64_t entry_bar = 0;  // bar index of the entry fill
+  std::int64_t exit_bar = 0;   // bar index of the exit fill
+  double entry_price = 0;      // average fill price of the entry, after slippage
   double exit_price = 0;
-  double pnl = 0;             // in quote currency, after fees on both legs
-  double return_pct = 0;      // price return of the trade in percent, before fees, sign-adjusted for shorts
-  double fees = 0;            // entry + exit commissions (and borrow/funding attributed to the trade)
-  double mae_pct = 0;         // maximum adverse excursion in percent of entry (<= 0)
-  double mfe_pct = 0;         // maximum favourable excursion in percent of entry (>= 0)
-  std::string exit_reason;    // "signal", "stop_loss", "take_profit", "trailing_stop", "liquidation", "end", ...
+  double pnl = 0;         // in quote currency, after fees on both legs
+  double return_pct = 0;  // price return of the trade in percent, before fees, sign-adjusted for shorts
+  double fees = 0;        // entry + exit commissions (and borrow/funding attributed to the trade)
+  double mae_pct = 0;     // maximum adverse excursion in percent of entry (<= 0)
+  double mfe_pct = 0;     // maximum favourable excursion in percent of entry (>= 0)
+  std::string
+      exit_reason;  // "signal", "stop_loss", "take_profit", "trailing_stop", "liquidation", "end", ...
 };
 
 /// The account per bar, sampled after the bar's events.
@@ -39,7 +40,7 @@ struct EquityCurve {
   std::vector<double> cash;
   std::vector<double> position_value;  // signed market value of open positions
   std::vector<double> equity;          // cash + position value (+ unrealized margin PnL)
-  std::vector<double> exposure;        // fraction of equity in the market (|position value| / equity), 0 when flat
+  std::vector<double> exposure;  // fraction of equity in the market (|position value| / equity), 0 when flat
 
   std::size_t size() const { return ts.size(); }
 };
