@@ -117,7 +117,8 @@ void describe(const char* out_path) {
         switch (p->type) {
           case TA_OptInput_RealRange: {
             auto* r = static_cast<const TA_RealRange*>(p->dataSet);
-            line << "double:" << fmt_double(p->defaultValue) << ':' << fmt_double(r->min) << ':' << fmt_double(r->max);
+            line << "double:" << fmt_double(p->defaultValue) << ':' << fmt_double(r->min) << ':'
+                 << fmt_double(r->max);
             break;
           }
           case TA_OptInput_IntegerRange: {
@@ -324,8 +325,8 @@ void run_case(const Case& c, const std::string& data_dir, std::size_t rows, cons
   TA_ParamHolderFree(params);
   // TA-Lib's own quirk (trix with timeperiod 1): the first value can come later than the lookback.
   if (count > 0 && beg != lookback) {
-    std::fprintf(stderr, "talib_golden: note: %s %s: outBegIdx %d differs from the lookback %d\n", c.indicator.c_str(),
-                 join(c.params).c_str(), beg, lookback);
+    std::fprintf(stderr, "talib_golden: note: %s %s: outBegIdx %d differs from the lookback %d\n",
+                 c.indicator.c_str(), join(c.params).c_str(), beg, lookback);
   }
 
   std::ofstream out(out_dir + "/" + file);
@@ -349,11 +350,12 @@ void run_case(const Case& c, const std::string& data_dir, std::size_t rows, cons
   }
   std::string nan_rows;
   for (std::size_t row : c.nan_rows) nan_rows += (nan_rows.empty() ? "" : ",") + std::to_string(row);
-  manifest << file << '\t' << c.indicator << '\t' << c.dataset << '\t' << n << '\t' << join(c.bindings) << '\t'
-           << join(c.params) << '\t' << lookback << '\t' << nan_rows << '\n';
+  manifest << file << '\t' << c.indicator << '\t' << c.dataset << '\t' << n << '\t' << join(c.bindings)
+           << '\t' << join(c.params) << '\t' << lookback << '\t' << nan_rows << '\n';
 }
 
-void cases(const char* cases_path, const std::string& data_dir, std::size_t rows, const std::string& out_dir) {
+void cases(const char* cases_path, const std::string& data_dir, std::size_t rows,
+           const std::string& out_dir) {
   std::ifstream in(cases_path);
   if (!in) die(std::string("cannot read ") + cases_path);
   std::ofstream manifest(out_dir + "/manifest.tsv");
