@@ -14,7 +14,8 @@ void RunResult::clear() {
   r.trades.clear();
   r.open_positions.clear();
   r.benchmark_close.clear();
-  r.periods_per_year = 252;
+  r.periods_per_year = 0;
+  r.warmup_bars = 0;
   orders.clear();
   events.clear();
   fills.clear();

@@ -9,7 +9,6 @@
 
 #include "journal.h"
 #include "pricing.h"
-#include "tradeloop/analytics/annualization.h"
 #include "tradeloop/execution/fill_rules.h"
 #include "tradeloop/indicators/indicator.h"
 #include "tradeloop/portfolio/account.h"
@@ -524,8 +523,8 @@ Status SignalRun::run() {
   out_.bars = static_cast<std::int64_t>(n);
   out_.record.total_fees = account_.total_fees();
   account_.open_positions(out_.record.open_positions);
-  out_.record.periods_per_year =
-      cfg_.periods_per_year > 0 ? cfg_.periods_per_year : analytics::periods_per_year(bars_.ts);
+  out_.record.periods_per_year = cfg_.periods_per_year;  // 0: analytics infers it from the timestamps
+  out_.record.warmup_bars = static_cast<std::int64_t>(std::min(plan_.warmup_bars, n == 0 ? 0 : n - 1));
   return ok_status();
 }
 

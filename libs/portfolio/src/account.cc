@@ -53,10 +53,9 @@ void Account::close_part(Book& book, std::size_t lot_index, double part, const m
     t.exit_price = fill.price;
     t.fees = (fee_part + entry_fee_part) + cost_part;
     t.pnl = gross - t.fees;
-    // backtesting.py's pl_pct: sign * (exit / entry - 1) - fees / (|size| * entry), in percent.
-    t.return_pct = (sign * (fill.price / lot.entry_price - 1) -
-                    t.fees / (part * lot.entry_price * book.instrument.multiplier)) *
-                   100;
+    // Price return before fees (analytics derives backtesting.py's net ReturnPct as
+    // return_pct / 100 - fees / (size x entry)).
+    t.return_pct = sign * (fill.price / lot.entry_price - 1) * 100;
     excursions(sign, lot.entry_price, std::max(lot.high, fill.price), std::min(lot.low, fill.price),
                &t.mae_pct, &t.mfe_pct);
     t.exit_reason = std::string(exit_reason);

@@ -44,8 +44,10 @@ TEST(Account, RoundTripMatchesBacktestingPyArithmetic) {
   EXPECT_EQ(t.size, 59);
   EXPECT_EQ(t.fees, f2 + f1);
   EXPECT_EQ(t.pnl, -59 * (179.13 - 169.02) - (f2 + f1));
-  EXPECT_EQ(t.pnl, -637.571699999999);  // the reference simulation's value, bit for bit
-  EXPECT_DOUBLE_EQ(t.return_pct, -6.393503727369543);
+  EXPECT_EQ(t.pnl, -637.571699999999);                        // the reference simulation's value, bit for bit
+  EXPECT_EQ(t.return_pct, -1 * (179.13 / 169.02 - 1) * 100);  // before fees
+  // backtesting.py's ReturnPct (net of both commissions) from it: the reference's -6.3935...%.
+  EXPECT_NEAR(t.return_pct / 100 - t.fees / (59 * 169.02), -0.06393503727369543, 1e-15);
   EXPECT_EQ(t.exit_reason, "signal");
   EXPECT_EQ(a.balance(), (10000 - f1) + (-59 * (179.13 - 169.02) - f2));
   EXPECT_TRUE(a.is_flat());

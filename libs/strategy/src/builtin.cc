@@ -13,8 +13,8 @@ const std::vector<BuiltinInfo>& list_builtins() {
       {"sma_cross",
        "Moving-average crossover: buy when SMA(fast) crosses above SMA(slow), sell on the opposite cross "
        "(long-only unless --allow-short, which reverses).",
-       {{"fast", 10, 1, 100000, true, "period of the fast simple moving average (bars)"},
-        {"slow", 20, 1, 100000, true, "period of the slow simple moving average (bars)"}}},
+       {{"fast", 10, 2, 100000, true, "period of the fast simple moving average (bars)"},
+        {"slow", 20, 2, 100000, true, "period of the slow simple moving average (bars)"}}},
   };
   return all;
 }

@@ -1,7 +1,10 @@
 #include "tradeloop/strategy/sma_cross.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
+#include "tradeloop/indicators/functions.h"
 #include "tradeloop/indicators/indicator.h"
 #include "tradeloop/strategy/signal_decision.h"
 
@@ -9,9 +12,9 @@ namespace tradeloop::strategy {
 
 Status SmaCrossParams::validate() const {
   for (auto [name, v] : {std::pair{"fast", fast}, std::pair{"slow", slow}}) {
-    if (v < 1 || v > 100000) {
+    if (v < 2 || v > 100000) {
       return Error::out_of_range(
-          fmt::format("sma_cross: parameter '{}' = {} is outside [1, 100000]", name, v));
+          fmt::format("sma_cross: parameter '{}' = {} is outside [2, 100000]", name, v));
     }
   }
   if (fast == slow) {
@@ -40,12 +43,13 @@ void sma_cross_flags(std::span<const double> fast, std::span<const double> slow,
 
 Result<SignalPlan> sma_cross_plan(std::span<const double> close, const SmaCrossParams& params) {
   TL_TRY(params.validate());
-  indicators::InputSeries in;
-  in.close = close;
-  TL_ASSIGN_OR_RETURN(auto fast, indicators::compute("sma", in, {{"timeperiod", params.fast}}));
-  TL_ASSIGN_OR_RETURN(auto slow, indicators::compute("sma", in, {{"timeperiod", params.slow}}));
+  // The indicator library's typed SMA (TA-Lib's values; periods validated above to its [2, 100000]).
+  std::vector<double> fast(close.size()), slow(close.size());
+  indicators::sma(close, params.fast, fast);
+  indicators::sma(close, params.slow, slow);
   SignalPlan plan;
-  sma_cross_flags(fast[0], slow[0], plan);
+  sma_cross_flags(fast, slow, plan);
+  plan.warmup_bars = static_cast<std::size_t>(std::max(params.fast, params.slow) - 1);
   return plan;
 }
 

@@ -47,7 +47,8 @@ struct BacktestConfig {
   // Largest fraction of a bar's volume one order may fill on that bar (0 = no cap). The rest stays
   // working (partially filled) for the next bars.
   double volume_participation = 0;
-  // Bars per year for annualized metrics; 0 = inferred from the timestamps (analytics rule).
+  // Return periods per year for annualized metrics (RunRecord::periods_per_year); 0 = inferred from
+  // the timestamps by analytics.
   double periods_per_year = 0;
   RecordOptions record;
 

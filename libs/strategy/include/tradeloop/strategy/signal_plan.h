@@ -32,6 +32,9 @@ struct ExitRules {
 
 struct SignalPlan {
   std::size_t bars = 0;
+  // Leading bars before every indicator the rules use has a value (the strategy cannot act yet).
+  // Reported as RunRecord::warmup_bars: buy-and-hold starts there, as in backtesting.py 0.6.
+  std::size_t warmup_bars = 0;
   // One byte per bar (0/1). Empty vector = never.
   std::vector<std::uint8_t> long_entry, long_exit, short_entry, short_exit;
   // Entries are allowed only on bars where this is 1 (session / weekday filters). Empty = always.

@@ -21,7 +21,7 @@ struct SmaCrossParams {
   int fast = 10;
   int slow = 20;
 
-  // fast and slow in [1, 100000]; fast != slow.
+  // fast and slow in [2, 100000] (the SMA's range); fast != slow.
   Status validate() const;
 };
 
