@@ -531,12 +531,13 @@ PanelFile parse_panel_csv(std::string_view text, std::string_view source, const 
     for (const Gap& g : report.gap_list) {
       ++report.gaps.count;
       report.gaps.missing_bars += g.missing_bars;
-      report.add_warning(
-          FindingKind::kGap, out.lines[g.index], time_name,
-          fmt::format("gap: {} missing {} row{} between {} and {}", g.missing_bars, out.timeframe.to_string(),
-                      g.missing_bars == 1 ? "" : "s", format_time(g.from), format_time(g.to)));
+      report.add_warning(FindingKind::kGap, out.lines[g.index], time_name,
+                         fmt::format("gap: {} missing {} row{} between {} and {}", g.missing_bars,
+                                     out.timeframe.to_string(), g.missing_bars == 1 ? "" : "s",
+                                     show_time(g.from, out.timeframe), show_time(g.to, out.timeframe)));
     }
   }
+  report.sort_by_line();
   return out;
 }
 

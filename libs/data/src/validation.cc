@@ -86,6 +86,12 @@ std::string ValidationReport::format(const Finding& f) const {
   return out;
 }
 
+void ValidationReport::sort_by_line() {
+  const auto by_line = [](const Finding& a, const Finding& b) { return a.line < b.line; };
+  std::stable_sort(errors_.begin(), errors_.end(), by_line);
+  std::stable_sort(warnings_.begin(), warnings_.end(), by_line);
+}
+
 std::string ValidationReport::error_text() const {
   std::string out;
   for (const Finding& f : errors_) {
@@ -273,6 +279,10 @@ std::string num(double v) {
 
 }  // namespace
 
+std::string show_time(Timestamp ts, Timeframe tf) {
+  return tf.valid() && tf.nominal_ns() >= kNanosPerDay ? format_time_compact(ts) : format_time(ts);
+}
+
 void validate_bars(const BarSeries& bars, std::span<const std::uint32_t> lines, const ColumnNames& names,
                    bool has_volume, ValidationReport& report) {
   const std::size_t n = bars.size();
@@ -362,9 +372,10 @@ void validate_bars(const BarSeries& bars, std::span<const std::uint32_t> lines, 
       report.add_warning(FindingKind::kGap, line_of(g.index), names.timestamp,
                          fmt::format("gap: {} missing {} bar{} between {} and {}", g.missing_bars,
                                      bars.timeframe.to_string(), g.missing_bars == 1 ? "" : "s",
-                                     format_time(g.from), format_time(g.to)));
+                                     show_time(g.from, bars.timeframe), show_time(g.to, bars.timeframe)));
     }
   }
+  report.sort_by_line();
 }
 
 }  // namespace tradeloop::data

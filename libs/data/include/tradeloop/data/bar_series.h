@@ -17,8 +17,8 @@ namespace tradeloop::data {
 
 struct BarSeries {
   std::string symbol;
-  Timeframe timeframe;                 // invalid (count 0) until known or inferred
-  std::vector<Timestamp> ts;           // bar open time, UTC ns
+  Timeframe timeframe;        // invalid (count 0) until known or inferred
+  std::vector<Timestamp> ts;  // bar open time, UTC ns
   std::vector<double> open, high, low, close, volume;
 
   std::size_t size() const { return ts.size(); }
@@ -44,9 +44,11 @@ struct BarSeries {
     BarSeries out;
     out.symbol = symbol;
     out.timeframe = timeframe;
-    out.ts.assign(ts.begin() + static_cast<std::ptrdiff_t>(begin), ts.begin() + static_cast<std::ptrdiff_t>(end));
+    out.ts.assign(ts.begin() + static_cast<std::ptrdiff_t>(begin),
+                  ts.begin() + static_cast<std::ptrdiff_t>(end));
     auto cut = [&](const std::vector<double>& v) {
-      return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(begin), v.begin() + static_cast<std::ptrdiff_t>(end));
+      return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(begin),
+                                 v.begin() + static_cast<std::ptrdiff_t>(end));
     };
     out.open = cut(open);
     out.high = cut(high);
@@ -58,9 +60,9 @@ struct BarSeries {
 };
 
 struct Panel {
-  std::vector<Timestamp> ts;                  // shared time axis, strictly increasing
-  std::vector<std::string> symbols;           // one per column
-  std::vector<std::vector<double>> values;    // values[column][row]; NaN where missing
+  std::vector<Timestamp> ts;                // shared time axis, strictly increasing
+  std::vector<std::string> symbols;         // one per column
+  std::vector<std::vector<double>> values;  // values[column][row]; NaN where missing
 
   std::size_t rows() const { return ts.size(); }
   std::size_t columns() const { return symbols.size(); }

@@ -111,6 +111,8 @@ class ValidationReport {
   std::string format(const Finding& finding) const;
   // Every listed error, one formatted line each (with a closing note when some were not listed).
   std::string error_text() const;
+  // Orders the listed errors and warnings by line (stable: findings of one line keep their order).
+  void sort_by_line();
 
  private:
   std::string source_;
@@ -133,6 +135,9 @@ struct ColumnNames {
 // `lines[i]` is the file line of bar i; when empty, bar i is reported as line i + 2 (header + 1-based).
 void validate_bars(const BarSeries& bars, std::span<const std::uint32_t> lines, const ColumnNames& names,
                    bool has_volume, ValidationReport& report);
+
+// A time for messages: the date alone for daily and coarser timeframes at midnight, else ISO-8601.
+std::string show_time(Timestamp ts, Timeframe tf);
 
 // Gaps of a strictly increasing series against timeframe `tf`. Calendars are learned from the data:
 // a weekday on which fewer than half of its dates have bars is closed (weekends of equities and FX),
