@@ -22,7 +22,8 @@ namespace {
 using ::testing::HasSubstr;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-data::BarSeries bars_from_closes(const std::vector<double>& closes, Timestamp start = 1'700'000'000LL * kNanosPerSecond,
+data::BarSeries bars_from_closes(const std::vector<double>& closes,
+                                 Timestamp start = 1'700'000'000LL * kNanosPerSecond,
                                  Timestamp step = kNanosPerDay) {
   data::BarSeries b;
   b.symbol = "TEST";
@@ -78,7 +79,8 @@ std::vector<double> values_of(const Spec& spec, const std::string& name, const d
   return v.ok() ? *v : std::vector<double>{};
 }
 
-void expect_same_series(const std::vector<double>& got, const std::vector<double>& want, double tol, const char* what) {
+void expect_same_series(const std::vector<double>& got, const std::vector<double>& want, double tol,
+                        const char* what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   for (std::size_t i = 0; i < got.size(); ++i) {
     if (std::isnan(want[i])) {
@@ -171,7 +173,8 @@ TEST(SpecCompiler, IndicatorCacheIsSharedAcrossRuns) {
 
 TEST(SpecCompiler, IndicatorOfADerivedSeriesStartsAtItsFirstNumber) {
   const auto bars = random_walk(300, 3);
-  const Spec spec = parse(R"~({"series": {"smooth": "ema(rsi(close, 14), 9)"}, "rules": {"long_entry": "smooth > 50"}})~");
+  const Spec spec =
+      parse(R"~({"series": {"smooth": "ema(rsi(close, 14), 9)"}, "rules": {"long_entry": "smooth > 50"}})~");
   const auto got = values_of(spec, "smooth", bars);
   indicators::InputSeries in;
   in.close = bars.close;
@@ -237,9 +240,11 @@ TEST(SpecCompiler, RollingBuiltinsMatchBruteForce) {
     if (t + 1 >= 15) {
       double sx = 0, sy = 0;
       bool ok = true;
-      for (std::size_t i = t + 1 - 15; i <= t; ++i) ok = ok && !std::isnan(c[i]) && !std::isnan(o[i]), sx += o[i], sy += c[i];
+      for (std::size_t i = t + 1 - 15; i <= t; ++i)
+        ok = ok && !std::isnan(c[i]) && !std::isnan(o[i]), sx += o[i], sy += c[i];
       double sxx = 0, sxy = 0;
-      for (std::size_t i = t + 1 - 15; i <= t; ++i) sxx += (o[i] - sx / 15) * (o[i] - sx / 15), sxy += (o[i] - sx / 15) * (c[i] - sy / 15);
+      for (std::size_t i = t + 1 - 15; i <= t; ++i)
+        sxx += (o[i] - sx / 15) * (o[i] - sx / 15), sxy += (o[i] - sx / 15) * (c[i] - sy / 15);
       if (ok) slope[t] = sxy / sxx;
     }
   }
@@ -276,11 +281,13 @@ TEST(SpecCompiler, FutureBarsNeverChangePastSignals) {
     }
     auto plan = compile(spec, bumped);
     ASSERT_TRUE(plan.ok());
-    for (auto member : {&SignalPlan::long_entry, &SignalPlan::long_exit, &SignalPlan::short_entry, &SignalPlan::short_exit}) {
+    for (auto member : {&SignalPlan::long_entry, &SignalPlan::long_exit, &SignalPlan::short_entry,
+                        &SignalPlan::short_exit}) {
       const auto& a = (*base_plan).*member;
       const auto& b = (*plan).*member;
       ASSERT_EQ(a.size(), b.size());
-      for (std::size_t t = 0; t <= k; ++t) ASSERT_EQ(a[t], b[t]) << "bar " << t << " after perturbing from " << k + 1;
+      for (std::size_t t = 0; t <= k; ++t)
+        ASSERT_EQ(a[t], b[t]) << "bar " << t << " after perturbing from " << k + 1;
     }
   }
   // And the plan does react to the data (this test could fail).
@@ -289,9 +296,11 @@ TEST(SpecCompiler, FutureBarsNeverChangePastSignals) {
 }
 
 TEST(SpecCompiler, ExitsSizingAndFilterReachThePlan) {
-  auto bars = bars_from_closes(std::vector<double>(10, 100.0), 1'704'067'200LL * kNanosPerSecond /* 2024-01-01 Mon 00:00 */,
-                               6 * kNanosPerHour);
-  const Spec spec = parse(rule_spec("close > 1", R"~(, "parameters": {"risk": {"type": "float", "default": 1.5, "min": 0.1, "max": 5}},
+  auto bars =
+      bars_from_closes(std::vector<double>(10, 100.0),
+                       1'704'067'200LL * kNanosPerSecond /* 2024-01-01 Mon 00:00 */, 6 * kNanosPerHour);
+  const Spec spec = parse(rule_spec(
+      "close > 1", R"~(, "parameters": {"risk": {"type": "float", "default": 1.5, "min": 0.1, "max": 5}},
       "exits": {"stop_loss": {"atr": 2}, "take_profit": {"percent": 4}, "trailing_stop": {"percent": 1.5}, "atr_period": 3, "cooldown_bars": 2},
       "sizing": {"method": "risk", "value": "risk"},
       "filters": {"sessions": ["05:00-13:00"], "weekdays": ["mon"], "utc_offset": "+01:00"})~"));
@@ -316,7 +325,8 @@ TEST(SpecCompiler, ExitsSizingAndFilterReachThePlan) {
 }
 
 TEST(SpecCompiler, SessionsMayWrapPastMidnight) {
-  auto bars = bars_from_closes(std::vector<double>(8, 100.0), 1'704'067'200LL * kNanosPerSecond, 3 * kNanosPerHour);
+  auto bars =
+      bars_from_closes(std::vector<double>(8, 100.0), 1'704'067'200LL * kNanosPerSecond, 3 * kNanosPerHour);
   auto plan = compile(parse(rule_spec("close > 1", R"~(, "filters": {"sessions": ["22:00-04:00"]})~")), bars);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(on_bars(plan->entry_allowed), (std::vector<int>{0, 1}));  // 00:00, 03:00 (21:00 is outside)
@@ -357,7 +367,8 @@ TEST(SpecCompiler, PairsComputeSpreadSignalsAndHedgeRatio) {
   ASSERT_FALSE(e.ok());
   EXPECT_THAT(e.error().message(), HasSubstr("legs 'y' and 'x' are not aligned: bar 10"));
   const data::BarSeries* one[1] = {&y};
-  EXPECT_THAT(compile(spec, one).error().message(), HasSubstr("trades 2 instrument(s) but 1 data series were given"));
+  EXPECT_THAT(compile(spec, one).error().message(),
+              HasSubstr("trades 2 instrument(s) but 1 data series were given"));
 }
 
 TEST(SpecCompiler, RunRefusesBadValues) {

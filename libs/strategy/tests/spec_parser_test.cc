@@ -97,7 +97,8 @@ TEST(ExpressionParser, NumbersTextsAndBooleans) {
 }
 
 TEST(ExpressionParser, ErrorsNameTheColumn) {
-  EXPECT_EQ(error_of("sma(close, 10"), "col 14: expected ',' or ')' after an argument of 'sma', found the end of the expression");
+  EXPECT_EQ(error_of("sma(close, 10"),
+            "col 14: expected ',' or ')' after an argument of 'sma', found the end of the expression");
   EXPECT_EQ(error_of("a < b < c"), "col 7: comparisons do not chain: write 'a < b and b < c'");
   EXPECT_EQ(error_of("a = b"), "col 3: '=' is not a comparison: write '=='");
   EXPECT_EQ(error_of("close $ 2"), "col 7: unexpected character '$'");

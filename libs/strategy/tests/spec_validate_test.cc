@@ -11,11 +11,13 @@ namespace {
 using ::testing::HasSubstr;
 
 // A single-instrument spec with the given rule and parameters (JSON fragments).
-std::string spec_with(const std::string& long_entry,
-                      const std::string& params = R"~("fast": {"type": "int", "default": 10, "min": 2, "max": 200},
+std::string spec_with(
+    const std::string& long_entry,
+    const std::string& params = R"~("fast": {"type": "int", "default": 10, "min": 2, "max": 200},
                                                       "slow": {"type": "int", "default": 30, "min": 2, "max": 400})~",
-                      const std::string& extra = "") {
-  return R"~({"name": "t", "parameters": {)~" + params + R"~(}, "rules": {"long_entry": )~" + long_entry + "}" + extra + "}";
+    const std::string& extra = "") {
+  return R"~({"name": "t", "parameters": {)~" + params + R"~(}, "rules": {"long_entry": )~" + long_entry +
+         "}" + extra + "}";
 }
 
 std::string first_error(const std::string& json) {
@@ -47,54 +49,71 @@ TEST(SpecValidation, UnknownNamesSuggestTheClosest) {
 TEST(SpecValidation, TypeErrorsSayWhatWasExpected) {
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast)")~")),
             "t.json: rules.long_entry: col 1: expected a condition (true/false), found a number series");
-  EXPECT_EQ(first_error(spec_with(R"~("close > 1 + (close > 2)")~")),
-            "t.json: rules.long_entry: col 20: operator '+' expects numbers, but its right operand is a condition");
-  EXPECT_EQ(first_error(spec_with(R"~("close and close > 1")~")),
-            "t.json: rules.long_entry: col 1: 'and' expects conditions, but its left operand is a number series");
-  EXPECT_EQ(first_error(spec_with(R"~("sma(close, close) > 1")~")),
-            "t.json: rules.long_entry: col 12: parameter 'timeperiod' of sma must be a constant (a number or a "
-            "parameter), found a number series");
+  EXPECT_EQ(
+      first_error(spec_with(R"~("close > 1 + (close > 2)")~")),
+      "t.json: rules.long_entry: col 20: operator '+' expects numbers, but its right operand is a condition");
+  EXPECT_EQ(
+      first_error(spec_with(R"~("close and close > 1")~")),
+      "t.json: rules.long_entry: col 1: 'and' expects conditions, but its left operand is a number series");
+  EXPECT_EQ(
+      first_error(spec_with(R"~("sma(close, close) > 1")~")),
+      "t.json: rules.long_entry: col 12: parameter 'timeperiod' of sma must be a constant (a number or a "
+      "parameter), found a number series");
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, 5, 6) > 1")~")),
             "t.json: rules.long_entry: col 15: sma takes at most 1 parameter(s) (timeperiod), found 2");
-  EXPECT_EQ(first_error(spec_with(R"~("sma(timeperiod=close) > 1")~")),
-            "t.json: rules.long_entry: col 16: parameter 'timeperiod' of sma must be a constant (a number or a "
-            "parameter), found a number series");
+  EXPECT_EQ(
+      first_error(spec_with(R"~("sma(timeperiod=close) > 1")~")),
+      "t.json: rules.long_entry: col 16: parameter 'timeperiod' of sma must be a constant (a number or a "
+      "parameter), found a number series");
 }
 
 TEST(SpecValidation, LookAheadIsRefused) {
   EXPECT_EQ(first_error(spec_with(R"~("close[-1] > close")~")),
-            "t.json: rules.long_entry: col 7: look-ahead: '[-1]' would read 1 bar(s) in the future; n in x[n] counts "
+            "t.json: rules.long_entry: col 7: look-ahead: '[-1]' would read 1 bar(s) in the future; n in "
+            "x[n] counts "
             "bars ago and must be >= 0");
-  EXPECT_THAT(first_error(spec_with(R"~("close[lag] > close")~", R"~("lag": {"type": "int", "default": 1, "min": -2, "max": 5})~")),
+  EXPECT_THAT(first_error(spec_with(R"~("close[lag] > close")~",
+                                    R"~("lag": {"type": "int", "default": 1, "min": -2, "max": 5})~")),
               HasSubstr("col 7: look-ahead: parameter 'lag' can be -2 (range -2..5)"));
-  EXPECT_THAT(first_error(spec_with(R"~("close[1.5] > close")~")), HasSubstr("bars ago must be a whole number, found 1.5"));
+  EXPECT_THAT(first_error(spec_with(R"~("close[1.5] > close")~")),
+              HasSubstr("bars ago must be a whole number, found 1.5"));
 }
 
 TEST(SpecValidation, CyclesBetweenSeriesAreRefused) {
-  const std::string json = R"~({"series": {"a": "b + 1", "b": "sma(a, 5)"}, "rules": {"long_entry": "a > 0"}})~";
+  const std::string json =
+      R"~({"series": {"a": "b + 1", "b": "sma(a, 5)"}, "rules": {"long_entry": "a > 0"}})~";
   EXPECT_THAT(first_error(json), HasSubstr("series.b: col 5: series 'a' depends on itself: a -> b -> a"));
   EXPECT_THAT(first_error(R"~({"series": {"a": "a[1] + 1"}, "rules": {"long_entry": "a > 0"}})~"),
               HasSubstr("series 'a' depends on itself: a -> a"));
 }
 
 TEST(SpecValidation, ParameterRangesAreChecked) {
-  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~", R"~("fast": {"type": "int", "default": 500, "min": 2, "max": 200})~")),
+  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~",
+                                  R"~("fast": {"type": "int", "default": 500, "min": 2, "max": 200})~")),
             "t.json: parameters.fast.default: default 500 is outside the range 2..200");
-  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~", R"~("fast": {"type": "int", "default": 5, "min": 20, "max": 2})~")),
+  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~",
+                                  R"~("fast": {"type": "int", "default": 5, "min": 20, "max": 2})~")),
             "t.json: parameters.fast.min: min 20 is above max 2\n"
             "t.json: parameters.fast.default: default 5 is outside the range 20..2");
-  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~", R"~("fast": {"type": "int", "default": 2.5, "min": 1, "max": 9})~")),
+  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~",
+                                  R"~("fast": {"type": "int", "default": 2.5, "min": 1, "max": 9})~")),
             "t.json: parameters.fast.default: default = 2.5 is not an integer (type int)");
-  EXPECT_EQ(first_error(spec_with(R"~("close > fast")~", R"~("fast": {"type": "integer", "default": 2, "min": 1, "max": 9})~")),
-            "t.json: parameters.fast.type: unknown parameter type 'integer' (expected int, float or categorical)");
+  EXPECT_EQ(
+      first_error(spec_with(R"~("close > fast")~",
+                            R"~("fast": {"type": "integer", "default": 2, "min": 1, "max": 9})~")),
+      "t.json: parameters.fast.type: unknown parameter type 'integer' (expected int, float or categorical)");
 }
 
 TEST(SpecValidation, IndicatorParameterRangesBindSpecParameters) {
   // sma's timeperiod is >= 2: a spec parameter that can be 1 would fail at some trial.
-  EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast) > close")~", R"~("fast": {"type": "int", "default": 5, "min": 1, "max": 9})~")),
-            "t.json: rules.long_entry: col 12: parameter 'fast' can be 1, outside sma's 'timeperiod' range 2..100000");
-  EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast) > close")~", R"~("fast": {"type": "float", "default": 5, "min": 2, "max": 9})~")),
-            "t.json: rules.long_entry: col 12: parameter 'fast' is a float but sma's 'timeperiod' takes whole numbers: "
+  EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast) > close")~",
+                                  R"~("fast": {"type": "int", "default": 5, "min": 1, "max": 9})~")),
+            "t.json: rules.long_entry: col 12: parameter 'fast' can be 1, outside sma's 'timeperiod' range "
+            "2..100000");
+  EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast) > close")~",
+                                  R"~("fast": {"type": "float", "default": 5, "min": 2, "max": 9})~")),
+            "t.json: rules.long_entry: col 12: parameter 'fast' is a float but sma's 'timeperiod' takes "
+            "whole numbers: "
             "declare it \"type\": \"int\"");
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, 1) > close")~")),
             "t.json: rules.long_entry: col 1: sma: parameter 'timeperiod' = 1 is below its minimum 2");
@@ -105,7 +124,8 @@ TEST(SpecValidation, IndicatorParameterRangesBindSpecParameters) {
 TEST(SpecValidation, MultiOutputIndicatorsSelectByName) {
   EXPECT_TRUE(parse_spec(spec_with(R"~("macd(close, 12, 26, 9).macdsignal < macd(close).macd")~"), "t").ok());
   EXPECT_EQ(first_error(spec_with(R"~("macd(close).signal > 0")~")),
-            "t.json: rules.long_entry: col 1: macd has no output 'signal' (outputs: macd, macdsignal, macdhist) (did you "
+            "t.json: rules.long_entry: col 1: macd has no output 'signal' (outputs: macd, macdsignal, "
+            "macdhist) (did you "
             "mean 'macdsignal'?)");
 }
 
@@ -114,9 +134,10 @@ TEST(SpecValidation, UnknownKeysAndDuplicateKeysAreRefused) {
             "t.json: rulez: unknown key 'rulez' (did you mean 'rules'?)");
   EXPECT_EQ(first_error(R"~({"rules": {"long_entry": "close > 1", "long_entry": "close > 2"}})~"),
             "t.json: rules.long_entry: duplicate key 'long_entry'");
-  EXPECT_EQ(first_error(R"~({"rules": {"long_entri": "close > 1"}})~"),
-            "t.json: rules.long_entri: unknown rule 'long_entri' (rules are long_entry, long_exit, short_entry, "
-            "short_exit) (did you mean 'long_entry'?)");
+  EXPECT_EQ(
+      first_error(R"~({"rules": {"long_entri": "close > 1"}})~"),
+      "t.json: rules.long_entri: unknown rule 'long_entri' (rules are long_entry, long_exit, short_entry, "
+      "short_exit) (did you mean 'long_entry'?)");
 }
 
 TEST(SpecValidation, JsonSyntaxErrorsNameLineAndColumn) {
@@ -141,7 +162,8 @@ TEST(SpecValidation, CheckSpecTextListsEveryIssue) {
   EXPECT_EQ(issues[0].to_string(), "parameters.n.default: default 0 is outside the range 1..5");
   bool saw_unknown = false, saw_lookahead = false;
   for (const auto& i : issues) {
-    saw_unknown = saw_unknown || i.to_string() == "rules.long_entry: col 24: unknown indicator 'smaa' (did you mean 'sma'?)";
+    saw_unknown = saw_unknown ||
+                  i.to_string() == "rules.long_entry: col 24: unknown indicator 'smaa' (did you mean 'sma'?)";
     saw_lookahead = saw_lookahead || (i.path == "rules.long_exit" && i.col == 7);
   }
   EXPECT_TRUE(saw_unknown);
@@ -166,17 +188,21 @@ TEST(SpecValidation, PairsNeedTwoLegsAndAHedgeRatio) {
   auto r = parse_spec(pairs, "p.json");
   ASSERT_TRUE(r.ok()) << r.error().message();
   std::string no_hedge = pairs;
-  no_hedge.replace(no_hedge.find(", \"hedge_ratio\": \"beta\""), std::string(", \"hedge_ratio\": \"beta\"").size(), "");
+  no_hedge.replace(no_hedge.find(", \"hedge_ratio\": \"beta\""),
+                   std::string(", \"hedge_ratio\": \"beta\"").size(), "");
   EXPECT_THAT(first_error(no_hedge), HasSubstr("hedge_ratio: a pairs spec (two legs) needs 'hedge_ratio'"));
-  EXPECT_THAT(first_error(R"~({"legs": ["y", "x"], "rules": {"long_entry": "z.close > 1"}, "hedge_ratio": 1})~"),
-              HasSubstr("col 1: unknown name 'z'"));
-  EXPECT_THAT(first_error(R"~({"legs": ["y", "x"], "rules": {"long_entry": "y.clse > 1"}, "hedge_ratio": 1})~"),
-              HasSubstr("col 1: 'clse' is not a price field of leg 'y' (did you mean 'close'?)"));
+  EXPECT_THAT(
+      first_error(R"~({"legs": ["y", "x"], "rules": {"long_entry": "z.close > 1"}, "hedge_ratio": 1})~"),
+      HasSubstr("col 1: unknown name 'z'"));
+  EXPECT_THAT(
+      first_error(R"~({"legs": ["y", "x"], "rules": {"long_entry": "y.clse > 1"}, "hedge_ratio": 1})~"),
+      HasSubstr("col 1: 'clse' is not a price field of leg 'y' (did you mean 'close'?)"));
 }
 
 TEST(SpecValidation, StopsSizingAndFilters) {
-  const std::string ok = spec_with(R"~("close > 1")~", R"~("sl": {"type": "float", "default": 2, "min": 0.5, "max": 10})~",
-                                   R"~(, "exits": {"stop_loss": {"percent": "sl"}, "take_profit": {"atr": 3}, "cooldown_bars": 2},
+  const std::string ok = spec_with(
+      R"~("close > 1")~", R"~("sl": {"type": "float", "default": 2, "min": 0.5, "max": 10})~",
+      R"~(, "exits": {"stop_loss": {"percent": "sl"}, "take_profit": {"atr": 3}, "cooldown_bars": 2},
                                         "sizing": "risk:1", "filters": {"sessions": ["13:30-20:00"], "weekdays": ["mon", "Friday"]})~");
   auto r = parse_spec(ok, "t");
   ASSERT_TRUE(r.ok()) << r.error().message();
@@ -185,10 +211,12 @@ TEST(SpecValidation, StopsSizingAndFilters) {
   EXPECT_EQ(r->filters.sessions[0], std::make_pair(13 * 60 + 30, 20 * 60));
   EXPECT_THAT(first_error(spec_with(R"~("close > 1")~", "", R"~(, "sizing": "risk:1")~")),
               HasSubstr("sizing 'risk' needs a stop-loss"));
-  EXPECT_THAT(first_error(spec_with(R"~("close > 1")~", "", R"~(, "exits": {"stop_loss": {"percent": -1}})~")),
-              HasSubstr("exits.stop_loss.percent: the stop-loss distance must be a positive number, found -1"));
-  EXPECT_THAT(first_error(spec_with(R"~("close > 1")~", "", R"~(, "filters": {"sessions": ["9:30-16:00"]})~")),
-              HasSubstr("filters.sessions[0]: '9:30-16:00' is not \"HH:MM-HH:MM\""));
+  EXPECT_THAT(
+      first_error(spec_with(R"~("close > 1")~", "", R"~(, "exits": {"stop_loss": {"percent": -1}})~")),
+      HasSubstr("exits.stop_loss.percent: the stop-loss distance must be a positive number, found -1"));
+  EXPECT_THAT(
+      first_error(spec_with(R"~("close > 1")~", "", R"~(, "filters": {"sessions": ["9:30-16:00"]})~")),
+      HasSubstr("filters.sessions[0]: '9:30-16:00' is not \"HH:MM-HH:MM\""));
   EXPECT_THAT(first_error(spec_with(R"~("close > 1")~", "", R"~(, "sizing": "percent:150")~")),
               HasSubstr("sizing 'percent' is a percent of equity in (0, 100], found 150"));
 }
@@ -216,7 +244,8 @@ TEST(SpecOverrides, SetsValuesAndRefusesOutOfRange) {
   EXPECT_EQ(nan.error().message(), "parameter 'fast' = 'ten' is not a number");
   auto unknown = with_overrides(*spec, {{"fsat", "3"}});
   EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(unknown.error().message(), "unknown parameter 'fsat' (did you mean 'fast'?); parameters: fast, slow, mode");
+  EXPECT_EQ(unknown.error().message(),
+            "unknown parameter 'fsat' (did you mean 'fast'?); parameters: fast, slow, mode");
   auto choice = with_overrides(*spec, {{"mode", "wma"}});
   EXPECT_EQ(choice.error().message(), "parameter 'mode' = 'wma' is not one of its choices (sma, ema)");
   auto violated = with_overrides(*spec, {{"fast", "40"}});

@@ -15,7 +15,8 @@
 //   }
 //
 // Evaluation semantics (documented in docs/strategy-spec.md): NaN compares false; crosses_above(a, b)
-// at bar t is a[t] > b[t] and a[t-1] <= b[t-1]; x[n] before bar n is NaN (false for booleans);
+// at bar t is a[t-1] < b[t-1] and a[t] > b[t] (strict on both bars, as backtesting.py's crossover()
+// and the built-in sma_cross); x[n] before bar n is NaN (false for booleans);
 // an indicator whose input series starts with NaN (e.g. ema(rsi(close, 14), 9)) is computed from the
 // first bar where every input is a number, as TA-Lib's Python wrapper does.
 #pragma once
