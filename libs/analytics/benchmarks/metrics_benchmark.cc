@@ -50,8 +50,9 @@ RunRecord synthetic_run(std::size_t bars, std::size_t trades, Timestamp step) {
 }
 
 void run_benchmark(benchmark::State& state, std::size_t bars, std::size_t trades, Timestamp step,
-                   MetricSet requested) {
-  const RunRecord run = synthetic_run(bars, trades, step);
+                   MetricSet requested, double periods_per_year = 0) {
+  RunRecord run = synthetic_run(bars, trades, step);
+  run.periods_per_year = periods_per_year;
   MetricsWorkspace ws;
   MetricsOptions options;
   options.requested = requested;
@@ -83,6 +84,13 @@ void BM_AllMetrics_Daily_2148_Bars(benchmark::State& state) {
   run_benchmark(state, 2148, 60, kNanosPerDay, MetricSet::all());
 }
 BENCHMARK(BM_AllMetrics_Daily_2148_Bars)->Unit(benchmark::kMicrosecond);
+
+// The same with periods_per_year set once by the caller (an optimizer infers it once per data
+// set), which skips the per-bar weekend count.
+void BM_AllMetrics_Daily_2148_Bars_KnownAnnualization(benchmark::State& state) {
+  run_benchmark(state, 2148, 60, kNanosPerDay, MetricSet::all(), 365);
+}
+BENCHMARK(BM_AllMetrics_Daily_2148_Bars_KnownAnnualization)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace tradeloop::analytics

@@ -31,13 +31,24 @@ Timestamp median_bar_period(std::span<const Timestamp> ts) {
 
 }  // namespace
 
-Annualization infer_annualization(std::span<const Timestamp> ts) {
+Annualization infer_annualization(std::span<const Timestamp> ts, double periods_per_year_override) {
   Annualization out;
   if (ts.empty()) {
-    out.periods_per_year = kNaN;
+    out.periods_per_year = periods_per_year_override > 0 ? periods_per_year_override : kNaN;
     return out;
   }
   out.bar_period_ns = median_bar_period(ts);
+  if (periods_per_year_override > 0) {
+    // The caller knows the factor: skip the pass over every bar that counts weekend bars.
+    out.weekend_share = kNaN;
+    out.periods_per_year = periods_per_year_override;
+    const std::int64_t days = floor_div(out.bar_period_ns, kNanosPerDay);
+    out.period = days == 7     ? ReturnPeriod::kWeek
+                 : days == 31  ? ReturnPeriod::kMonth
+                 : days == 365 ? ReturnPeriod::kYear
+                               : ReturnPeriod::kDay;
+    return out;
+  }
   std::size_t weekend = 0;
   for (const Timestamp t : ts) {
     // Day of week with Monday = 0 (1970-01-01 was a Thursday); inline, this loop sees every bar.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 
@@ -98,18 +99,27 @@ const MetricSet kNeedsAnnualization = MetricSet::of(
      M::kPeriodsPerYear, M::kOmegaRatio, M::kVar95Pct, M::kCvar95Pct, M::kSkew, M::kKurtosis, M::kTailRatio,
      M::kMaxDrawdownDuration, M::kAvgDrawdownDuration, M::kMaxTradeDuration, M::kAvgTradeDuration});
 
-// numpy.percentile's default (linear interpolation between closest ranks) by selection, O(n).
-// Reorders `v`.
-double percentile_select(std::vector<double>& v, double q) {
-  if (v.empty()) return kNaN;
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto lo_it = v.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(v.begin(), lo_it, v.end());
-  const double a = *lo_it;
-  if (lo + 1 >= v.size()) return a;
-  const double b = *std::min_element(lo_it + 1, v.end());
-  return a + (b - a) * (pos - static_cast<double>(lo));
+// numpy.percentile's default (linear interpolation between closest ranks) at 5% and 95% by
+// selection, O(n): the 95% rank is selected among the elements above the 5% one. Reorders `v`.
+void percentiles_5_95(std::vector<double>& v, double* p5, double* p95) {
+  if (v.empty()) return;
+  const std::size_t n = v.size();
+  auto at_rank = [&](double q, std::size_t from) {
+    const double pos = q * static_cast<double>(n - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const auto lo_it = v.begin() + static_cast<std::ptrdiff_t>(lo);
+    std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), lo_it, v.end());
+    const double a = *lo_it;
+    if (lo + 1 >= n) return std::make_pair(a, lo);
+    const double b = *std::min_element(lo_it + 1, v.end());
+    return std::make_pair(a + (b - a) * (pos - static_cast<double>(lo)), lo);
+  };
+  const auto [low, low_rank] = at_rank(0.05, 0);
+  *p5 = low;
+  *p95 = at_rank(0.95, low_rank + 1 <= static_cast<std::size_t>(std::floor(0.95 * static_cast<double>(n - 1)))
+                           ? low_rank + 1
+                           : 0)
+             .first;
 }
 
 // pandas' _zero_out_fperr: sums of squares this small are rounding noise.
@@ -288,8 +298,7 @@ class MetricsEngine {
 
   void annualization() {
     const std::span<const Timestamp> ts = run_.equity.ts;
-    ann_ = infer_annualization(ts);
-    if (run_.periods_per_year > 0) ann_.periods_per_year = run_.periods_per_year;
+    ann_ = infer_annualization(ts, run_.periods_per_year);
     put(M::kPeriodsPerYear, ann_.periods_per_year);
   }
 
@@ -411,33 +420,33 @@ class MetricsEngine {
     bool wiped_out = false;
     std::size_t m = 0;  // non-NaN returns
     double sum = 0, sum_down_sq = 0, gains = 0, losses = 0;
-    for (const double x : r) {
+    // The first period has no return (NaN); later NaNs (0/0 after equity reached 0) are skipped
+    // like pandas does. The branches on the sign of returns are replaced by min/max.
+    const std::size_t first = r.empty() ? 0 : 1;
+    for (std::size_t k = first; k < r.size(); ++k) {
+      const double x = r[k];
       if (std::isnan(x)) continue;
       ++m;
-      if (1.0 + x <= 0.0)
-        wiped_out = true;
-      else
-        growth *= 1.0 + x;
+      wiped_out |= 1.0 + x <= 0.0;
+      growth *= 1.0 + x;  // meaningless once wiped out, and then unused
       if ((m & 255) == 0) {
         int e = 0;
         growth = std::frexp(growth, &e);
         growth_exp += e;
       }
       sum += x;
-      if (x < 0) {
-        sum_down_sq += x * x;
-        losses -= x;
-      } else {
-        gains += x;
-      }
+      const double down = std::min(x, 0.0);
+      sum_down_sq += down * down;
+      losses -= down;
+      gains += std::max(x, 0.0);
     }
     const double log_growth = std::log(growth) + static_cast<double>(growth_exp) * std::numbers::ln2;
     const double g = wiped_out ? 0.0 : std::expm1(log_growth / static_cast<double>(N));
     const double mean = m > 0 ? sum / static_cast<double>(m) : kNaN;
     double m2 = 0, m3 = 0, m4 = 0;
-    for (const double x : r) {
-      if (std::isnan(x)) continue;
-      const double d = x - mean;
+    for (std::size_t k = first; k < r.size(); ++k) {
+      if (std::isnan(r[k])) continue;
+      const double d = r[k] - mean;
       const double d2 = d * d;
       m2 += d2;
       m3 += d2 * d;
@@ -476,11 +485,12 @@ class MetricsEngine {
     if (want_.intersects(kNeedsSortedReturns)) {
       std::vector<double>& s = ws_.sorted_;
       s.clear();
-      for (const double x : r) {
-        if (!std::isnan(x)) s.push_back(x);
+      s.clear();
+      for (std::size_t k = first; k < r.size(); ++k) {
+        if (!std::isnan(r[k])) s.push_back(r[k]);
       }
-      const double p5 = percentile_select(s, 0.05);
-      const double p95 = percentile_select(s, 0.95);
+      double p5 = kNaN, p95 = kNaN;
+      percentiles_5_95(s, &p5, &p95);
       double tail_sum = 0;
       std::size_t tail_n = 0;
       for (const double x : s) {
@@ -510,16 +520,18 @@ class MetricsEngine {
     // Beta of the bar log returns (all bars, warm-up included), covariance with ddof 1 as np.cov.
     double beta = kNaN;
     // One pass over sums shifted by the first return (accurate while returns stay near it; no
-    // division on the loop-carried path). The logarithms are the cost, so each is taken once.
+    // division on the loop-carried path). The logarithms are the cost: the benchmark's are
+    // cached in the workspace and reused while the benchmark closes are the same (optimizer
+    // trials on one data set), checked by an exact comparison.
     if (n_ >= 3) {
       const double* eq = run_.equity.equity.data();
-      const double* cl = c.data();
+      const std::vector<double>& y_log = benchmark_log_returns(c);
       const double kx = std::log(eq[1] / eq[0]);
-      const double ky = std::log(cl[1] / cl[0]);
+      const double ky = y_log[1];
       double sx = 0, sy = 0, sxy = 0, syy = 0;
       for (std::size_t i = 1; i < n_; ++i) {
         const double x = std::log(eq[i] / eq[i - 1]) - kx;
-        const double y = std::log(cl[i] / cl[i - 1]) - ky;
+        const double y = y_log[i] - ky;
         sx += x;
         sy += y;
         sxy += x * y;
@@ -623,6 +635,20 @@ class MetricsEngine {
     put(M::kPayoffRatio, avg_win / std::fabs(avg_loss));
     put(M::kMaxConsecutiveWins, static_cast<double>(max_w));
     put(M::kMaxConsecutiveLosses, static_cast<double>(max_l));
+  }
+
+  // Log returns of the benchmark closes (index i: ln(c_i / c_{i-1}); index 0 unused).
+  const std::vector<double>& benchmark_log_returns(const std::vector<double>& c) {
+    std::vector<double>& closes = ws_.benchmark_close_;
+    std::vector<double>& logs = ws_.benchmark_log_returns_;
+    const bool same = closes.size() == c.size() && logs.size() == c.size() &&
+                      std::memcmp(closes.data(), c.data(), c.size() * sizeof(double)) == 0;
+    if (!same) {
+      closes = c;
+      logs.assign(c.size(), 0.0);
+      for (std::size_t i = 1; i < c.size(); ++i) logs[i] = std::log(c[i] / c[i - 1]);
+    }
+    return logs;
   }
 
   // Share of bars inside any closed trade's [entry_bar, exit_bar] (backtesting.py's Exposure

@@ -686,8 +686,7 @@ Result<std::string> render_tearsheet(const RunRecord& run, const Metrics& metric
                                      const TearsheetOptions& options) {
   TL_TRY(validate(run, prices));
   const std::vector<Timestamp>& ts = run.equity.ts;
-  Annualization ann = infer_annualization(ts);
-  if (run.periods_per_year > 0) ann.periods_per_year = run.periods_per_year;
+  const Annualization ann = infer_annualization(ts, run.periods_per_year);
 
   std::string h;
   h.reserve(256 * 1024);

@@ -84,6 +84,17 @@ TEST(Annualization, UsesOnlyTheLast100Bars) {
   EXPECT_EQ(infer_annualization(ts).bar_period_ns, kNanosPerDay);
 }
 
+TEST(Annualization, OverrideKeepsThePeriodAndSkipsCounting) {
+  const auto weekly = bars("2020-01-05", 7 * kNanosPerDay, 120, false);
+  const Annualization a = infer_annualization(weekly, 50);
+  EXPECT_EQ(a.period, ReturnPeriod::kWeek);
+  EXPECT_EQ(a.periods_per_year, 50);
+  EXPECT_TRUE(std::isnan(a.weekend_share));
+  const auto daily = bars("2024-01-01", kNanosPerDay, 300, false);
+  EXPECT_EQ(infer_annualization(daily, 252).period, ReturnPeriod::kDay);
+  EXPECT_EQ(infer_annualization(daily, 252).periods_per_year, 252);
+}
+
 TEST(Annualization, EmptyTimestampsGiveNaN) {
   EXPECT_TRUE(std::isnan(infer_annualization({}).periods_per_year));
   const std::vector<Timestamp> one = {at("2024-01-01")};

@@ -378,6 +378,16 @@ TEST(Metrics, WorkspaceReuseGivesIdenticalResults) {
   EXPECT_EQ(compute_metrics(a).value().to_json(), ja);
 }
 
+TEST(Metrics, WorkspaceNoticesAChangedBenchmark) {
+  MetricsWorkspace ws;
+  RunRecord a = hand_record();
+  const double beta_a = compute_metrics(a, {}, &ws).value()[M::kBeta];
+  a.benchmark_close[3] = 19;  // same size, one value differs
+  const double beta_b = compute_metrics(a, {}, &ws).value()[M::kBeta];
+  EXPECT_NE(beta_a, beta_b);
+  EXPECT_EQ(beta_b, compute_metrics(a).value()[M::kBeta]);
+}
+
 TEST(Metrics, JsonViewIsOrderedAndWritesNullForUndefined) {
   RunRecord r = hand_record();
   r.trades.clear();

@@ -28,7 +28,7 @@ struct Annualization {
   double periods_per_year = 0;
   // Median spacing of the last 100 bars (ns), the data period backtesting.py uses; 0 when < 2 bars.
   Timestamp bar_period_ns = 0;
-  // Share of bars on Saturday or Sunday (UTC).
+  // Share of bars on Saturday or Sunday (UTC); NaN when an override made counting unnecessary.
   double weekend_share = 0;
 };
 
@@ -37,7 +37,9 @@ struct Annualization {
 ///    7 -> weekly (52/year), 31 -> monthly (12/year), 365 -> yearly (1/year);
 ///  - otherwise daily returns, and 365 periods/year when more than 60% of 2/7 of the bars fall on
 ///    weekends (markets that trade every day: crypto), else 252.
-Annualization infer_annualization(std::span<const Timestamp> ts);
+/// A positive `periods_per_year_override` replaces the inferred factor (the period is still
+/// inferred) and skips the pass over every bar (weekend_share is then NaN).
+Annualization infer_annualization(std::span<const Timestamp> ts, double periods_per_year_override = 0);
 
 /// The annualization factor alone, for callers that fill RunRecord::periods_per_year.
 double periods_per_year(std::span<const Timestamp> ts);

@@ -162,7 +162,8 @@ class Metrics {
   MetricSet computed_;
 };
 
-/// Scratch buffers reused across compute_metrics() calls. Not thread-safe: one per thread.
+/// Scratch buffers reused across compute_metrics() calls, and the log returns of the last
+/// benchmark seen (runs of one data set share them). Not thread-safe: one per thread.
 class MetricsWorkspace {
  public:
   MetricsWorkspace() = default;
@@ -172,6 +173,9 @@ class MetricsWorkspace {
   std::vector<double> returns_;
   std::vector<double> sorted_;
   std::vector<std::pair<std::int64_t, std::int64_t>> intervals_;
+  // The last benchmark seen and its log returns (reused while it is unchanged).
+  std::vector<double> benchmark_close_;
+  std::vector<double> benchmark_log_returns_;
 };
 
 /// Computes the requested metrics of `run`.
