@@ -7,6 +7,7 @@
 //   - DelayLine: the value pushed n updates ago.
 #pragma once
 
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -147,8 +148,9 @@ class RollingExtreme {
  public:
   explicit RollingExtreme(int period = 1)
       : period_(period),
-        index_(static_cast<std::size_t>(period) + 1),
-        value_(static_cast<std::size_t>(period) + 1) {}
+        mask_(std::bit_ceil(static_cast<std::size_t>(period) + 1) - 1),
+        index_(mask_ + 1),
+        value_(mask_ + 1) {}
   double update(double x) {
     const std::int64_t i = count_++;
     if (std::isnan(x)) {
@@ -163,8 +165,8 @@ class RollingExtreme {
   }
 
  private:
-  // A deque of (index, value) in a ring of period + 1 slots.
-  std::size_t slot(std::size_t k) const { return (head_ + k) % index_.size(); }
+  // A deque of (index, value) in a power-of-two ring of at least period + 1 slots.
+  std::size_t slot(std::size_t k) const { return (head_ + k) & mask_; }
   double value_at(std::size_t k) const { return value_[slot(k)]; }
   std::int64_t index_at(std::size_t k) const { return index_[slot(k)]; }
   void push_back(std::int64_t i, double x) {
@@ -178,6 +180,7 @@ class RollingExtreme {
   }
 
   std::int64_t period_;
+  std::size_t mask_;
   std::vector<std::int64_t> index_;
   std::vector<double> value_;
   std::size_t head_ = 0, size_ = 0;
