@@ -36,6 +36,14 @@ void run_kernel(K k, const std::array<std::span<const double>, NI>& in,
   for (const auto& s : out) {
     for (std::size_t i = 0; i < first; ++i) s[i] = kNaN;
   }
+  if constexpr (HasBatch<K>) {
+    std::array<const double*, NI> from{};
+    std::array<double*, NO> to{};
+    for (std::size_t j = 0; j < NI; ++j) from[j] = in[j].data() + first;
+    for (std::size_t o = 0; o < NO; ++o) to[o] = out[o].data() + first;
+    k.batch(from.data(), to.data(), n - first);
+    return;
+  }
   std::array<double, NI> x{};
   std::array<double, NO> y{};
   for (std::size_t i = first; i < n; ++i) {

@@ -7,6 +7,10 @@
 //   int lookback() const;
 //   void step(Timestamp ts, const double* in, double* out);  // in: values in info.inputs order
 // step() writes NaN while it has no value and must not allocate (allocate in the constructor).
+// Optionally a kernel also has
+//   void batch(const double* const* in, double* const* out, std::size_t n);  // bars 0..n-1 of each input
+// a tight loop doing exactly step()'s arithmetic (the contract test checks batch == streaming bit for
+// bit); compute() then uses it from the first complete bar on.
 //
 // Leading bars where any input is NaN are skipped (output NaN, kernel not stepped), as TA-Lib's Python
 // wrapper does: the series starts at its first complete bar. After that, NaN is fed to the kernel and
@@ -15,6 +19,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <span>
@@ -27,18 +32,50 @@ namespace tradeloop::indicators::internal {
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The BarInput field bound to an input name; nullptr for an unknown name.
-inline double BarInput::*bar_field(std::string_view name) {
-  if (name == "open") return &BarInput::open;
-  if (name == "high") return &BarInput::high;
-  if (name == "low") return &BarInput::low;
-  if (name == "close") return &BarInput::close;
-  if (name == "volume") return &BarInput::volume;
-  if (name == "real") return &BarInput::real;
-  if (name == "real0") return &BarInput::real0;
-  if (name == "real1") return &BarInput::real1;
-  return nullptr;
+// Where a kernel input comes from in a BarInput (resolved once, read every bar).
+enum class BarSource : std::uint8_t { kOpen, kHigh, kLow, kClose, kVolume, kReal, kReal0, kReal1, kUnknown };
+
+inline BarSource bar_source(std::string_view name) {
+  if (name == "open") return BarSource::kOpen;
+  if (name == "high") return BarSource::kHigh;
+  if (name == "low") return BarSource::kLow;
+  if (name == "close") return BarSource::kClose;
+  if (name == "volume") return BarSource::kVolume;
+  if (name == "real") return BarSource::kReal;
+  if (name == "real0") return BarSource::kReal0;
+  if (name == "real1") return BarSource::kReal1;
+  return BarSource::kUnknown;
 }
+
+// The value of a source, with BarInput's fallbacks for unset (NaN) real / real0 (see indicator.h).
+inline double read_bar(const BarInput& bar, BarSource source) {
+  switch (source) {
+    case BarSource::kOpen:
+      return bar.open;
+    case BarSource::kHigh:
+      return bar.high;
+    case BarSource::kLow:
+      return bar.low;
+    case BarSource::kClose:
+      return bar.close;
+    case BarSource::kVolume:
+      return bar.volume;
+    case BarSource::kReal:
+      return !std::isnan(bar.real) ? bar.real : bar.close;
+    case BarSource::kReal0:
+      return !std::isnan(bar.real0) ? bar.real0 : (!std::isnan(bar.real) ? bar.real : bar.close);
+    case BarSource::kReal1:
+      return bar.real1;
+    case BarSource::kUnknown:
+      break;
+  }
+  return kNaN;
+}
+
+template <class K>
+concept HasBatch = requires(K& k, const double* const* in, double* const* out, std::size_t n) {
+  k.batch(in, out, n);
+};
 
 template <class K>
 class KernelIndicator final : public Indicator {
@@ -48,8 +85,8 @@ class KernelIndicator final : public Indicator {
     TL_CHECK(static_cast<int>(info->inputs.size()) == K::kInputs, info->name, ": kernel input count");
     TL_CHECK(static_cast<int>(info->outputs.size()) == K::kOutputs, info->name, ": kernel output count");
     for (int j = 0; j < K::kInputs; ++j) {
-      fields_[j] = bar_field(info->inputs[j]);
-      TL_CHECK(fields_[j] != nullptr, info->name, ": unknown input ", info->inputs[j]);
+      sources_[j] = bar_source(info->inputs[j]);
+      TL_CHECK(sources_[j] != BarSource::kUnknown, info->name, ": unknown input ", info->inputs[j]);
     }
   }
 
@@ -73,6 +110,12 @@ class KernelIndicator final : public Indicator {
       if (complete) break;
       for (int o = 0; o < K::kOutputs; ++o) dst[o][i] = kNaN;
     }
+    if constexpr (HasBatch<K>) {
+      for (int j = 0; j < K::kInputs; ++j) src[j] += i;
+      for (int o = 0; o < K::kOutputs; ++o) dst[o] += i;
+      k.batch(src.data(), dst.data(), n - i);
+      return;
+    }
     for (; i < n; ++i) {
       for (int j = 0; j < K::kInputs; ++j) x[j] = src[j][i];
       k.step(have_ts ? in.ts[i] : Timestamp{0}, x.data(), y.data());
@@ -89,7 +132,7 @@ class KernelIndicator final : public Indicator {
     std::array<double, K::kInputs> x{};
     bool complete = true;
     for (int j = 0; j < K::kInputs; ++j) {
-      x[j] = bar.*fields_[j];
+      x[j] = read_bar(bar, sources_[j]);
       complete = complete && !std::isnan(x[j]);
     }
     if (!started_ && !complete) {
@@ -104,7 +147,7 @@ class KernelIndicator final : public Indicator {
   K proto_;
   K live_;
   bool started_ = false;
-  std::array<double BarInput::*, K::kInputs> fields_{};
+  std::array<BarSource, K::kInputs> sources_{};
 };
 
 template <class K>

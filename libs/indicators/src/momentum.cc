@@ -97,12 +97,46 @@ class RsiKernel {
  public:
   static constexpr int kInputs = 1;
   static constexpr int kOutputs = 1;
-  explicit RsiKernel(const ParamValues& p) : s_(as_int(p[0])) {}
+  explicit RsiKernel(const ParamValues& p) : s_(as_int(p[0])), period_(as_int(p[0])) {}
   int lookback() const { return s_.lookback(); }
   void step(Timestamp /*ts*/, const double* in, double* out) { out[0] = s_.update(in[0]); }
+  // WilderGainLoss + RsiState arithmetic over arrays. Adding 0.0 to the side a change does not feed
+  // leaves it unchanged, so the branch-free form gives the same bits (NaN included).
+  void batch(const double* const* in, double* const* out, std::size_t n) const {
+    const double* x = in[0];
+    double* y = out[0];
+    const std::size_t p = static_cast<std::size_t>(period_);
+    if (n == 0) return;
+    y[0] = kNaN;
+    double gain = 0.0, loss = 0.0;
+    for (std::size_t i = 1; i < std::min(n, p + 1); ++i) {
+      const double change = x[i] - x[i - 1];
+      if (change < 0) {
+        loss -= change;
+      } else {
+        gain += change;
+      }
+      if (i < p) y[i] = kNaN;
+    }
+    if (n <= p) return;
+    loss /= period_;
+    gain /= period_;
+    const double total0 = gain + loss;
+    y[p] = !ta_is_zero(total0) ? 100.0 * (gain / total0) : 0.0;
+    const double keep = period_ - 1;
+    for (std::size_t i = p + 1; i < n; ++i) {
+      const double change = x[i] - x[i - 1];
+      const bool down = change < 0;
+      loss = (loss * keep - (down ? change : 0.0)) / period_;
+      gain = (gain * keep + (down ? 0.0 : change)) / period_;
+      const double total = gain + loss;
+      y[i] = !ta_is_zero(total) ? 100.0 * (gain / total) : 0.0;
+    }
+  }
 
  private:
   RsiState s_;
+  int period_;
 };
 
 class CmoKernel {

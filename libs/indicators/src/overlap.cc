@@ -61,11 +61,50 @@ class AverageKernel {
   State s_;
 };
 
+// sma and ema have a batch loop: SmaState / EmaState arithmetic over arrays.
 struct SmaKernel : AverageKernel<SmaState> {
-  explicit SmaKernel(const ParamValues& p) : AverageKernel(SmaState(as_int(p[0]))) {}
+  explicit SmaKernel(const ParamValues& p) : AverageKernel(SmaState(as_int(p[0]))), period_(as_int(p[0])) {}
+  void batch(const double* const* in, double* const* out, std::size_t n) const {
+    const double* x = in[0];
+    double* y = out[0];
+    const std::size_t warmup = std::min<std::size_t>(n, static_cast<std::size_t>(period_ - 1));
+    double sum = 0.0;
+    for (std::size_t i = 0; i < warmup; ++i) {
+      sum += x[i];
+      y[i] = kNaN;
+    }
+    const double* trailing = x;
+    for (std::size_t i = warmup; i < n; ++i) {
+      sum += x[i];
+      const double total = sum;
+      sum -= *trailing++;
+      y[i] = total / period_;
+    }
+  }
+  int period_;
 };
 struct EmaKernel : AverageKernel<EmaState> {
-  explicit EmaKernel(const ParamValues& p) : AverageKernel(EmaState(as_int(p[0]))) {}
+  explicit EmaKernel(const ParamValues& p) : AverageKernel(EmaState(as_int(p[0]))), period_(as_int(p[0])) {}
+  void batch(const double* const* in, double* const* out, std::size_t n) const {
+    const double* x = in[0];
+    double* y = out[0];
+    const double k = period_to_k(period_);
+    const std::size_t seed = static_cast<std::size_t>(period_ - 1);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < std::min(n, seed); ++i) {
+      sum += x[i];
+      y[i] = kNaN;
+    }
+    if (n <= seed) return;
+    sum += x[seed];
+    double value = sum / period_;
+    y[seed] = value;
+    for (std::size_t i = seed + 1; i < n; ++i) {
+      value = ((x[i] - value) * k) + value;
+      y[i] = value;
+    }
+  }
+  int period_;
 };
 struct WmaKernel : AverageKernel<WmaState> {
   explicit WmaKernel(const ParamValues& p) : AverageKernel(WmaState(as_int(p[0]))) {}
@@ -121,6 +160,45 @@ class BbandsKernel {
         squares_(period_),
         stddev_start_(ma_.lookback() - (period_ - 1)) {}
   int lookback() const { return ma_.lookback(); }
+  // The SMA case as one loop over arrays (same arithmetic as step()); other types step.
+  void batch(const double* const* in, double* const* out, std::size_t n) {
+    if (!sma_path_) {
+      for (std::size_t i = 0; i < n; ++i) {
+        double y[3];
+        step(0, in[0] + i, y);
+        out[0][i] = y[0];
+        out[1][i] = y[1];
+        out[2][i] = y[2];
+      }
+      return;
+    }
+    const double* x = in[0];
+    double *upper = out[0], *middle = out[1], *lower = out[2];
+    const std::size_t warmup = std::min<std::size_t>(n, static_cast<std::size_t>(period_ - 1));
+    double sum = 0.0, total2 = 0.0;
+    for (std::size_t i = 0; i < warmup; ++i) {
+      sum += x[i];
+      total2 += x[i] * x[i];
+      upper[i] = middle[i] = lower[i] = kNaN;
+    }
+    const double* trailing = x;
+    for (std::size_t i = warmup; i < n; ++i) {
+      const double v = x[i];
+      sum += v;
+      const double total = sum;
+      const double oldest = *trailing++;
+      sum -= oldest;
+      const double mid = total / period_;
+      total2 += v * v;
+      double mean2 = total2 / period_;
+      total2 -= oldest * oldest;
+      mean2 -= mid * mid;
+      const double deviation = !ta_is_zero_or_neg(mean2) ? std::sqrt(mean2) : 0.0;
+      upper[i] = mid + deviation * nbdevup_;
+      middle[i] = mid;
+      lower[i] = mid - deviation * nbdevdn_;
+    }
+  }
   void step(Timestamp /*ts*/, const double* in, double* out) {
     const double x = in[0];
     const double middle = ma_.update(x);

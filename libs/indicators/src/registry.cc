@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -20,7 +21,8 @@ const Registry& registry() {
     register_statistics(out);
     register_patterns(out);
     register_custom(out);
-    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.info.name < b.info.name; });
+    std::sort(out.begin(), out.end(),
+              [](const Entry& a, const Entry& b) { return a.info.name < b.info.name; });
     for (std::size_t i = 1; i < out.size(); ++i) {
       TL_CHECK(out[i].info.name != out[i - 1].info.name, "indicator registered twice: ", out[i].info.name);
     }
@@ -32,7 +34,8 @@ const Registry& registry() {
 namespace {
 const Entry* find_entry(std::string_view name) {
   const Registry& r = registry();
-  auto it = std::lower_bound(r.begin(), r.end(), name, [](const Entry& e, std::string_view n) { return e.info.name < n; });
+  auto it = std::lower_bound(r.begin(), r.end(), name,
+                             [](const Entry& e, std::string_view n) { return e.info.name < n; });
   return it != r.end() && it->info.name == name ? &*it : nullptr;
 }
 }  // namespace
@@ -56,6 +59,18 @@ std::span<const double> InputSeries::get(std::string_view name) const {
   if (name == "real0") return !real0.empty() ? real0 : (real.empty() ? close : real);
   if (name == "real1") return real1;
   return {};
+}
+
+double BarInput::get(std::string_view name) const {
+  if (name == "open") return open;
+  if (name == "high") return high;
+  if (name == "low") return low;
+  if (name == "close") return close;
+  if (name == "volume") return volume;
+  if (name == "real") return !std::isnan(real) ? real : close;
+  if (name == "real0") return !std::isnan(real0) ? real0 : (!std::isnan(real) ? real : close);
+  if (name == "real1") return real1;
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 const std::vector<IndicatorInfo>& list_indicators() {
@@ -104,12 +119,13 @@ std::string suggest_indicator(std::string_view name) {
 
 Result<ParamValues> resolve_params(const IndicatorInfo& info, const std::map<std::string, double>& given) {
   for (const auto& [name, value] : given) {
-    const bool known = std::any_of(info.params.begin(), info.params.end(), [&](const ParamInfo& p) { return p.name == name; });
+    const bool known = std::any_of(info.params.begin(), info.params.end(),
+                                   [&](const ParamInfo& p) { return p.name == name; });
     if (!known) {
       std::string names;
       for (const auto& p : info.params) names += (names.empty() ? "" : ", ") + p.name;
-      return Error::invalid_argument(fmt::format("{}: unknown parameter '{}' (parameters: {})", info.name, name,
-                                                 names.empty() ? "none" : names));
+      return Error::invalid_argument(fmt::format("{}: unknown parameter '{}' (parameters: {})", info.name,
+                                                 name, names.empty() ? "none" : names));
     }
   }
   ParamValues values;
@@ -118,16 +134,20 @@ Result<ParamValues> resolve_params(const IndicatorInfo& info, const std::map<std
     auto it = given.find(p.name);
     const double v = it == given.end() ? p.default_value : it->second;
     if (!std::isfinite(v)) {
-      return Error::invalid_argument(fmt::format("{}: parameter '{}' = {} is not a finite number", info.name, p.name, v));
+      return Error::invalid_argument(
+          fmt::format("{}: parameter '{}' = {} is not a finite number", info.name, p.name, v));
     }
     if (p.type == ParamType::kInt && v != std::floor(v)) {
-      return Error::invalid_argument(fmt::format("{}: parameter '{}' = {} must be an integer", info.name, p.name, v));
+      return Error::invalid_argument(
+          fmt::format("{}: parameter '{}' = {} must be an integer", info.name, p.name, v));
     }
     if (v < p.min) {
-      return Error::out_of_range(fmt::format("{}: parameter '{}' = {} is below its minimum {}", info.name, p.name, v, p.min));
+      return Error::out_of_range(
+          fmt::format("{}: parameter '{}' = {} is below its minimum {}", info.name, p.name, v, p.min));
     }
     if (v > p.max) {
-      return Error::out_of_range(fmt::format("{}: parameter '{}' = {} is above its maximum {}", info.name, p.name, v, p.max));
+      return Error::out_of_range(
+          fmt::format("{}: parameter '{}' = {} is above its maximum {}", info.name, p.name, v, p.max));
     }
     values.push_back(v);
   }
@@ -148,7 +168,8 @@ Result<std::unique_ptr<Indicator>> make_indicator(const IndicatorInfo& info, Par
   return e->make(&e->info, std::move(checked));
 }
 
-Result<std::unique_ptr<Indicator>> make_indicator(std::string_view name, const std::map<std::string, double>& params) {
+Result<std::unique_ptr<Indicator>> make_indicator(std::string_view name,
+                                                  const std::map<std::string, double>& params) {
   const internal::Entry* e = internal::find_entry(name);
   if (e == nullptr) {
     const std::string hint = suggest_indicator(name);
@@ -166,7 +187,8 @@ Result<std::vector<std::vector<double>>> compute(std::string_view name, const In
   const std::size_t n = in.size();
   for (const auto& input : ind->info().inputs) {
     if (in.get(input).size() != n) {
-      return Error::invalid_argument(fmt::format("{}: input '{}' is not bound (or its length differs)", name, input));
+      return Error::invalid_argument(
+          fmt::format("{}: input '{}' is not bound (or its length differs)", name, input));
     }
   }
   std::vector<std::vector<double>> columns(ind->num_outputs(), std::vector<double>(n));

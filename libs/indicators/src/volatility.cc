@@ -47,6 +47,34 @@ class AtrKernel {
   static constexpr int kOutputs = 1;
   AtrKernel(int period, bool normalized) : period_(period), normalized_(normalized) {}
   int lookback() const { return period_ <= 1 ? 1 : period_; }
+  // step()'s arithmetic over arrays.
+  void batch(const double* const* in, double* const* out, std::size_t n) {
+    const double *high = in[0], *low = in[1], *close = in[2];
+    double* y = out[0];
+    if (n == 0) return;
+    y[0] = kNaN;
+    if (period_ <= 1) {
+      for (std::size_t i = 1; i < n; ++i) y[i] = true_range(high[i], low[i], close[i - 1]);
+      return;
+    }
+    const std::size_t p = static_cast<std::size_t>(period_);
+    double sum = 0.0;
+    for (std::size_t i = 1; i < std::min(n, p + 1); ++i) {
+      sum += true_range(high[i], low[i], close[i - 1]);
+      if (i < p) y[i] = kNaN;
+    }
+    if (n <= p) return;
+    double atr = sum / period_;
+    const double keep = period_ - 1;
+    auto emit = [&](std::size_t i) {
+      y[i] = normalized_ ? (!ta_is_zero(close[i]) ? (atr / close[i]) * 100.0 : 0.0) : atr;
+    };
+    emit(p);
+    for (std::size_t i = p + 1; i < n; ++i) {
+      atr = (atr * keep + true_range(high[i], low[i], close[i - 1])) / period_;
+      emit(i);
+    }
+  }
   void step(Timestamp /*ts*/, const double* in, double* out) {
     out[0] = kNaN;
     const double high = in[0], low = in[1], close = in[2];

@@ -176,6 +176,31 @@ std::string variant_name(const ::testing::TestParamInfo<Variant>& info) {
 
 INSTANTIATE_TEST_SUITE_P(Registry, IndicatorContract, ::testing::ValuesIn(variants()), variant_name);
 
+TEST(IndicatorContract, StreamingRealInputFallsBackToClose) {
+  const data::BarSeries& bars = sample_bars("GOOG-1d");
+  for (const char* name : {"sma", "rsi", "macd", "bbands"}) {
+    auto ind = make_indicator(name, {});
+    ASSERT_TRUE(ind.ok());
+    const auto expected = batch(**ind, input_series(bars));  // real = close
+    std::vector<double> row((*ind)->num_outputs());
+    for (std::size_t i = 0; i < bars.size(); ++i) {
+      BarInput bar;  // real, real0, real1 not set
+      bar.ts = bars.ts[i];
+      bar.open = bars.open[i];
+      bar.high = bars.high[i];
+      bar.low = bars.low[i];
+      bar.close = bars.close[i];
+      bar.volume = bars.volume[i];
+      EXPECT_EQ(bar.get("real"), bar.close);
+      EXPECT_EQ(bar.get("real0"), bar.close);
+      EXPECT_TRUE(std::isnan(bar.get("real1")));
+      (*ind)->update(bar, row.data());
+      for (std::size_t k = 0; k < row.size(); ++k)
+        ASSERT_TRUE(same_bits(row[k], expected[k][i])) << name << " " << i;
+    }
+  }
+}
+
 TEST(IndicatorContract, RunsOnEveryOhlcvSampleFile) {
   const auto names = ohlcv_sample_names();
   EXPECT_GE(names.size(), 4u);

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <span>
@@ -26,23 +27,24 @@ namespace tradeloop::indicators {
 enum class ParamType : std::uint8_t { kInt = 0, kDouble = 1 };
 
 struct ParamInfo {
-  std::string name;          // TA-Lib Python API name: "timeperiod", "fastperiod", "nbdevup", "matype"
+  std::string name;  // TA-Lib Python API name: "timeperiod", "fastperiod", "nbdevup", "matype"
   ParamType type = ParamType::kInt;
   double default_value = 0;
-  double min = 0;            // inclusive
-  double max = 0;            // inclusive
+  double min = 0;  // inclusive
+  double max = 0;  // inclusive
   std::string description;
 };
 
 // Input series names. "real" is any one series (close unless the caller binds another);
 // "real0"/"real1" are the two series of beta and correl.
-inline constexpr std::string_view kInputNames[] = {"open", "high", "low", "close", "volume", "real", "real0", "real1"};
+inline constexpr std::string_view kInputNames[] = {"open",   "high", "low",   "close",
+                                                   "volume", "real", "real0", "real1"};
 
 struct IndicatorInfo {
-  std::string name;                  // lower-case TA-Lib name ("rsi") or ours ("supertrend")
-  std::string group;                 // overlap, momentum, volatility, volume, statistics, pattern, custom
-  std::string description;           // one line
-  std::vector<std::string> inputs;   // names from kInputNames, e.g. {"high", "low", "close"}
+  std::string name;                 // lower-case TA-Lib name ("rsi") or ours ("supertrend")
+  std::string group;                // overlap, momentum, volatility, volume, statistics, pattern, custom
+  std::string description;          // one line
+  std::vector<std::string> inputs;  // names from kInputNames, e.g. {"high", "low", "close"}
   std::vector<ParamInfo> params;
   std::vector<std::string> outputs;  // {"rsi"} or TA-Lib's names {"macd", "macdsignal", "macdhist"}
   bool integer_output = false;       // candlestick patterns: 100 / -100 / 0
@@ -64,11 +66,17 @@ struct InputSeries {
   std::span<const double> get(std::string_view name) const;
 };
 
-// One bar for streaming. `real`, `real0` and `real1` follow the same fallbacks as InputSeries.
+// One bar for streaming. `real`, `real0` and `real1` are NaN when not set and then follow the
+// fallbacks of InputSeries: `real` reads `close`, `real0` reads `real` (then `close`); `real1` has none
+// (beta and correl need it set). So a NaN `real` with a numeric `close` reads the close.
 struct BarInput {
+  static constexpr double kNotSet = std::numeric_limits<double>::quiet_NaN();
   Timestamp ts = 0;
   double open = 0, high = 0, low = 0, close = 0, volume = 0;
-  double real = 0, real0 = 0, real1 = 0;
+  double real = kNotSet, real0 = kNotSet, real1 = kNotSet;
+
+  // The value bound to an input name (see kInputNames), with the fallbacks above; NaN for an unknown name.
+  double get(std::string_view name) const;
 };
 
 class Indicator {
@@ -118,7 +126,8 @@ Result<ParamValues> resolve_params(const IndicatorInfo& info, const std::map<std
 
 // Makes a configured indicator. Parameters are checked as in resolve_params, plus cross-parameter
 // rules (e.g. macd: fastperiod < slowperiod) with an error naming both.
-Result<std::unique_ptr<Indicator>> make_indicator(std::string_view name, const std::map<std::string, double>& params);
+Result<std::unique_ptr<Indicator>> make_indicator(std::string_view name,
+                                                  const std::map<std::string, double>& params);
 Result<std::unique_ptr<Indicator>> make_indicator(const IndicatorInfo& info, ParamValues params);
 
 // Convenience: batch-computes into freshly allocated columns, one per output.
