@@ -23,6 +23,7 @@ void RunResult::clear() {
   bars = 0;
   liquidated = false;
   account_blown = false;
+  fault.clear();
   warnings.clear();
 }
 

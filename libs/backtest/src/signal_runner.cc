@@ -463,8 +463,8 @@ Status SignalRun::run() {
         journal_.warn(
             fmt::format("{}: margin call: equity {:.2f}, exposure {:.2f}: positions liquidated at the close",
                         format_time_compact(bars_.ts[t]), eq, account_.gross_exposure()));
-        close_position(close, true, std::nan(""), Liquidity::kTaker, t, false, "liquidation",
-                       OrderType::kMarket);
+        close_position(close, true, t < slip_atr_.size() ? slip_atr_[t] : std::nan(""), Liquidity::kTaker, t,
+                       false, "liquidation", OrderType::kMarket);
         if (account_.equity() <= 0) {
           blown_ = true;
           out_.account_blown = true;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tradeloop/core/result.h"
 #include "tradeloop/execution/fee_model.h"
@@ -27,6 +28,13 @@ struct RecordOptions {
   bool equity_details = true;  // cash, position value and exposure per bar (needs equity)
   bool trades = true;          // closed trades
   bool orders = true;          // orders, order events and fills
+};
+
+// Funding rate events of a perpetual: at each ts a long position pays rate x its market value at the
+// next bar's open (a short receives it; negative rates reverse). Timestamps strictly increasing.
+struct FundingSeries {
+  std::vector<Timestamp> ts;
+  std::vector<double> rate;
 };
 
 struct BacktestConfig {

@@ -32,6 +32,7 @@ struct RunResult {
   std::int64_t bars = 0;                  // bars processed (all instruments)
   bool liquidated = false;                // a margin call closed positions
   bool account_blown = false;             // equity reached 0: trading stopped there
+  std::string fault;                      // set when a strategy callback threw: the strategy stopped there
   std::vector<std::string> warnings;      // e.g. "order 12 canceled: sized to zero ..." (first few)
 
   // Empties every container, keeping capacity (for reuse across optimizer trials).

@@ -26,13 +26,6 @@
 
 namespace tradeloop::backtest {
 
-// Funding rate events of a perpetual: at each ts a long position pays rate x its market value
-// (a short receives it; negative rates reverse). Timestamps strictly increasing.
-struct FundingSeries {
-  std::vector<Timestamp> ts;
-  std::vector<double> rate;
-};
-
 struct SignalRunInput {
   const data::BarSeries* bars = nullptr;       // REQUIRED
   const strategy::SignalPlan* plan = nullptr;  // REQUIRED; plan->bars == bars->size()
@@ -47,5 +40,13 @@ struct SignalRunInput {
 // bars, ATR missing for *_atr rules), an invalid config, an unparsable plan sizing.
 Status run_signals(const SignalRunInput& input, const BacktestConfig& config, RunResult& out);
 Result<RunResult> run_signals(const SignalRunInput& input, const BacktestConfig& config);
+
+// Runs a pairs plan (plan->hedge_ratio set) over legs `bars` (leg 0, "y") and `bars2` (leg 1, "x") with
+// identical timestamps. A long spread buys q units of leg 0 and sells round(hedge_ratio[t] x q) units
+// of leg 1 (t = the signal bar); a short spread the reverse. Both legs always trade, whatever
+// --allow-short says (the hedge is the strategy). Sizing applies to the spread's gross cost per unit
+// of leg 0 (price0 + |h| x price1). Exit rules act on the pair's PnL in percent of its entry gross
+// notional, checked at each close (two legs have no common intrabar path); ATR rules are refused.
+Status run_pair_signals(const SignalRunInput& input, const BacktestConfig& config, RunResult& out);
 
 }  // namespace tradeloop::backtest

@@ -100,10 +100,12 @@ struct Order {
   TrailingOffsetType trailing_type = TrailingOffsetType::kNone;
   double trailing_offset = 0;       // price units (kAmount) or percent (kPercent, 2 = 2%)
   double trail_extreme = kNoPrice;  // best price seen since the trailing stop became active
+  bool triggered = false;           // kStopLimit: the stop was touched, the limit is working
 
   Timestamp created_time = 0;
   Timestamp expire_time = 0;      // kGtd
   std::int64_t created_bar = -1;  // bar index (of its instrument) on which it was submitted
+  std::int64_t first_bar = -1;    // first bar the venue processed it on (IOC/FOK/DAY windows)
 
   // Contingencies. An order with a parent is held (not working) until the parent fills completely
   // (OTO; a bracket's stop-loss and take-profit). Orders sharing a nonzero oco_group cancel each other

@@ -1,0 +1,126 @@
+// SimulatedExchange: the backtest's venue. It keeps the working orders of every instrument and matches
+// them against each new bar with the shared fill rules (execution/fill_rules.h), in three passes:
+//
+//   open:      market orders submitted before the bar fill at its open (exits, then entries, in
+//              submission order); a bracket armed by such a fill works from this same bar on;
+//   intrabar:  stop, limit, stop-limit and trailing-stop orders trigger from the bar's high and low
+//              (a gap through the price fills at the open); when orders of one OCO group (a bracket's
+//              stop-loss and take-profit) could both fill, a level crossed at the open wins, else the
+//              stop (or the take-profit: IntrabarOrder), else the level the price reaches first;
+//   close:     market-on-close orders fill at the close.
+//
+// Market orders submitted while the bar is being handled (the strategy's on_bar) fill at that bar's
+// close with --fill close (fill_at_close), else at the next bar's open.
+//
+// Time in force: GTC works until canceled; DAY expires at the end of the UTC day of the first bar it
+// worked on; GTD expires when a bar opens after expire_time; IOC cancels whatever did not fill on its
+// first bar; FOK is canceled unless it fills completely on its first bar. A volume participation cap
+// splits fills over bars (partially filled). Quantities sized at fill time, reduce-only limits, the
+// no-short rule and the margin check are the host's (the kernel's) through approve_fill().
+//
+// Every state change goes to the host as an OrderEvent with a reason; fills as Fills with their fee.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tradeloop/backtest/clock.h"
+#include "tradeloop/backtest/config.h"
+#include "tradeloop/execution/execution_client.h"
+#include "tradeloop/model/bar.h"
+#include "tradeloop/model/instrument.h"
+
+namespace tradeloop::backtest {
+
+class ExchangeHost : public execution::ExecutionListener {
+ public:
+  // Quantity of a fill about to happen at `price` (the remaining quantity is `wanted`, 0 when the
+  // order is sized at fill time). Returns 0 and sets *why to cancel the order.
+  virtual double approve_fill(const model::Order& order, double price, double wanted, std::string* why) = 0;
+  // A fill on a bar; `at_open`: it executed at the bar's open (so the bar's range was lived through).
+  virtual void on_bar_fill(const model::Fill& fill, const model::Order& order, bool at_open) = 0;
+  void on_fill(const model::Fill& fill, const model::Order& order) override {
+    on_bar_fill(fill, order, false);
+  }
+};
+
+// Offsets of a bracket child, turned into a price when its parent fills (at the parent's fill price):
+// stop-loss and take-profit levels from a percent and/or a price distance (the nearer wins), a trailing
+// stop's offset likewise.
+struct BracketOffsets {
+  double pct = std::numeric_limits<double>::quiet_NaN();
+  double distance = std::numeric_limits<double>::quiet_NaN();
+};
+
+class SimulatedExchange final : public execution::ExecutionClient {
+ public:
+  // REQUIRES: config, host and clock outlive the exchange.
+  SimulatedExchange(std::vector<model::Instrument> instruments, const BacktestConfig& config,
+                    ExchangeHost& host, const Clock& clock);
+
+  // ATR per bar of an instrument, for ATR slippage (fills at bar t use ATR of t-1).
+  void set_atr(std::uint32_t instrument, std::vector<double> atr);
+
+  void submit(model::Order order) override;
+  // A bracket child: held until `order.parent` fills completely, then priced from the parent's fill.
+  void submit_child(model::Order order, BracketOffsets offsets);
+  Status cancel(model::OrderId id, std::string reason) override;
+
+  // Matches the working orders of `instrument` against its bar `index` (open, intrabar, close passes).
+  void process_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar);
+  // Fills market orders submitted during bar `index` at its close (--fill close).
+  void fill_at_close(std::uint32_t instrument, std::int64_t index, const model::Bar& bar);
+  // Cancels the armed reduce-only bracket children of `instrument` (its position was closed).
+  void cancel_children(std::uint32_t instrument, std::int64_t index, Timestamp ts, const std::string& reason);
+  // Cancels every working order (end of data, a faulted strategy).
+  void cancel_all(Timestamp ts, std::int64_t bar, const std::string& reason);
+
+  const model::Order* order(model::OrderId id) const;
+  // Working and held orders, in submission order.
+  void open_orders(std::vector<const model::Order*>& out) const;
+  // Every order ever submitted, by id.
+  void all_orders(std::vector<model::Order>& out) const;
+
+ private:
+  enum class Pass : std::uint8_t { kOpen, kIntrabar, kClose };
+  model::Order* find(model::OrderId id);
+  void accept(model::Order& o, Timestamp ts, std::int64_t bar);
+  void event(model::Order& o, model::OrderStatus to, Timestamp ts, std::int64_t bar, std::string reason);
+  // Trigger price of a working order in this pass, NaN when it does not fill now.
+  double trigger_price(model::Order& o, const model::Bar& bar, Pass pass) const;
+  bool is_stop_like(const model::Order& o) const;
+  // Among OCO siblings triggering in this bar, whether `o` (price p) goes first.
+  bool wins_oco(const model::Order& o, double p, const model::Bar& bar, Pass pass);
+  void execute(model::Order& o, double reference, bool taker, std::int64_t index, const model::Bar& bar,
+               Pass pass);
+  void activate_children(const model::Order& parent, std::int64_t index, bool same_bar);
+  void finish_window(model::Order& o, std::int64_t index, const model::Bar& bar);
+  double atr_before(std::uint32_t instrument, std::int64_t index) const;
+
+  std::vector<model::Instrument> instruments_;
+  const BacktestConfig& config_;
+  ExchangeHost& host_;
+  const Clock& clock_;
+  // Per order state the Order record does not carry.
+  struct Aux {
+    double filled_in_bar = 0;      // for the volume cap
+    std::int64_t filled_bar = -1;  // bar of filled_in_bar
+    std::int64_t active_from = 0;  // first bar a (child) order may fill on
+    bool has_offsets = false;
+    BracketOffsets offsets;
+  };
+  // A deque keeps references stable while host callbacks submit new orders during matching.
+  std::deque<model::Order> orders_;
+  std::deque<Aux> aux_;
+  std::unordered_map<model::OrderId, std::size_t> index_;
+  std::vector<std::vector<model::OrderId>> open_;  // per instrument, in submission order
+  std::vector<std::vector<double>> atr_;
+  std::vector<std::int64_t> current_bar_;  // last bar processed per instrument (for cancel events)
+  std::vector<model::OrderId> scratch_;
+};
+
+}  // namespace tradeloop::backtest
