@@ -202,10 +202,10 @@ std::string num(double v) {
 
 std::vector<std::string> check_gates(const QualityGates& g, const Metrics& m) {
   std::vector<std::string> reasons;
-  const double trades = get(m, "trades");
+  const double trades = get(m, "num_trades");
   if (!(trades >= g.min_trades)) {
-    reasons.push_back(
-        fmt::format("trades {} < min {}", std::isnan(trades) ? "undefined" : num(trades), num(g.min_trades)));
+    reasons.push_back(fmt::format("num_trades {} < min {}", std::isnan(trades) ? "undefined" : num(trades),
+                                  num(g.min_trades)));
   }
   const double sharpe = get(m, "sharpe_ratio");
   if (std::isnan(sharpe)) {
@@ -214,10 +214,12 @@ std::vector<std::string> check_gates(const QualityGates& g, const Metrics& m) {
   } else if (sharpe < g.min_sharpe_ratio) {
     reasons.push_back(fmt::format("sharpe_ratio {} < min {}", num(sharpe), num(g.min_sharpe_ratio)));
   }
+  // Drawdowns are negative percentages (the analytics convention); the limit is a positive fraction.
   const double dd = get(m, "max_drawdown_pct");
-  if (std::isnan(dd) || dd > g.max_drawdown * 100) {
-    reasons.push_back(fmt::format("max_drawdown_pct {} > max {}", std::isnan(dd) ? "undefined" : num(dd),
-                                  num(g.max_drawdown * 100)));
+  if (std::isnan(dd) || std::abs(dd) > g.max_drawdown * 100) {
+    reasons.push_back(fmt::format("max_drawdown_pct {} < {}",
+                                  std::isnan(dd) ? "undefined" : num(-std::abs(dd)),
+                                  num(-g.max_drawdown * 100)));
   }
   const double wr = get(m, "win_rate_pct");
   if (std::isnan(wr) || wr < g.min_win_rate * 100) {
@@ -251,7 +253,7 @@ std::vector<std::string> check_gates(const QualityGates& g, const Metrics& m) {
 
 double fitness(const QualityGates& g, const Metrics& m) {
   const double sharpe = get(m, "sharpe_ratio");
-  const double trades = get(m, "trades");
+  const double trades = get(m, "num_trades");
   if (std::isnan(sharpe) || std::isnan(trades)) return -1e9;
   double score = std::clamp(sharpe, -5.0, 5.0);
   auto shortfall = [](double value, double limit) {
@@ -261,8 +263,10 @@ double fitness(const QualityGates& g, const Metrics& m) {
   const double wr = get(m, "win_rate_pct");
   score -= 2 * shortfall(std::isnan(wr) ? 0 : wr, g.min_win_rate * 100);
   const double dd = get(m, "max_drawdown_pct");
-  if (g.max_drawdown > 0)
-    score -= 2 * std::max(0.0, ((std::isnan(dd) ? 100 : dd) - g.max_drawdown * 100) / (g.max_drawdown * 100));
+  if (g.max_drawdown > 0) {
+    score -= 2 * std::max(0.0, ((std::isnan(dd) ? 100 : std::abs(dd)) - g.max_drawdown * 100) /
+                                   (g.max_drawdown * 100));
+  }
   score -= 2 * shortfall(sharpe, g.min_sharpe_ratio);
   return score;
 }

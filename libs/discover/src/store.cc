@@ -100,7 +100,7 @@ CREATE TABLE IF NOT EXISTS strategies(
   max_drawdown_pct REAL,
   win_rate_pct REAL,
   total_return_pct REAL,
-  trades REAL,
+  num_trades REAL,
   deflated_sharpe REAL,
   oos_sharpe_ratio REAL,
   metrics TEXT NOT NULL,
@@ -175,7 +175,7 @@ Result<std::unique_ptr<DiscoveryStore>> DiscoveryStore::open(const std::string& 
       impl->insert_strategy,
       impl->db.prepare(
           "INSERT INTO strategies(id, session_id, hash, name, type, target, spec, sharpe_ratio, "
-          "max_drawdown_pct, win_rate_pct, total_return_pct, trades, deflated_sharpe, oos_sharpe_ratio, "
+          "max_drawdown_pct, win_rate_pct, total_return_pct, num_trades, deflated_sharpe, oos_sharpe_ratio, "
           "metrics, returns, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   TL_ASSIGN_OR_RETURN(
       impl->update_session,
@@ -366,7 +366,7 @@ Status DiscoveryStore::record_results(const SessionRecord& session,
       bind_metric(ins, 9, m, "max_drawdown_pct");
       bind_metric(ins, 10, m, "win_rate_pct");
       bind_metric(ins, 11, m, "total_return_pct");
-      bind_metric(ins, 12, m, "trades");
+      bind_metric(ins, 12, m, "num_trades");
       bind_metric(ins, 13, m, "deflated_sharpe");
       bind_metric(ins, 14, m, "oos_sharpe_ratio");
       ins.bind(15, metrics);

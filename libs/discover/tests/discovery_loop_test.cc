@@ -76,9 +76,9 @@ class NumberEvaluator final : public Evaluator {
     }
     e.ok = true;
     const double u = static_cast<double>(mix(v) % 10000) / 10000.0;
-    e.metrics = {{"trades", 20 + static_cast<double>(v % 50)},
+    e.metrics = {{"num_trades", 20 + static_cast<double>(v % 50)},
                  {"sharpe_ratio", 4 * u - 1},
-                 {"max_drawdown_pct", 5 + 10 * (1 - u)},
+                 {"max_drawdown_pct", -5 - 10 * (1 - u)},
                  {"win_rate_pct", 45 + 25 * u},
                  {"period_sharpe", (4 * u - 1) / 16},
                  {"bars", 2000},
@@ -277,7 +277,7 @@ TEST(GateKeeper, RejectsADuplicateOfAnAcceptedStrategyByReturnsCorrelation) {
   auto good = [](double scale) {
     Evaluation e;
     e.ok = true;
-    e.metrics = {{"trades", 50},          {"sharpe_ratio", 3},     {"max_drawdown_pct", 4},
+    e.metrics = {{"num_trades", 50},      {"sharpe_ratio", 3},     {"max_drawdown_pct", -4},
                  {"win_rate_pct", 70},    {"period_sharpe", 0.3},  {"bars", 3000},
                  {"returns_skew", 0},     {"returns_kurtosis", 3}, {"oos_sharpe_ratio", 2.5},
                  {"oos_degradation", 0.1}};

@@ -11,15 +11,9 @@ namespace tradeloop::discover {
 namespace {
 
 Metrics passing_metrics() {
-  return {{"trades", 40},
-          {"sharpe_ratio", 2.0},
-          {"max_drawdown_pct", 6.0},
-          {"win_rate_pct", 65.0},
-          {"deflated_sharpe", 0.99},
-          {"trials", 10},
-          {"oos_sharpe_ratio", 1.6},
-          {"oos_degradation", 0.2},
-          {"max_correlation", 0.3},
+  return {{"num_trades", 40},        {"sharpe_ratio", 2.0},     {"max_drawdown_pct", -6.0},
+          {"win_rate_pct", 65.0},    {"deflated_sharpe", 0.99}, {"trials", 10},
+          {"oos_sharpe_ratio", 1.6}, {"oos_degradation", 0.2},  {"max_correlation", 0.3},
           {"correlated_with", 7}};
 }
 
@@ -49,9 +43,9 @@ TEST(QualityGates, AcceptsWhenEveryGatePasses) {
 
 TEST(QualityGates, ListsEveryFailedGateNotJustTheFirst) {
   Metrics m = passing_metrics();
-  m["trades"] = 5;
+  m["num_trades"] = 5;
   m["sharpe_ratio"] = 0.7;
-  m["max_drawdown_pct"] = 14.5;
+  m["max_drawdown_pct"] = -14.5;
   m["win_rate_pct"] = 41;
   m["deflated_sharpe"] = 0.5;
   m["oos_sharpe_ratio"] = -0.2;
@@ -59,9 +53,9 @@ TEST(QualityGates, ListsEveryFailedGateNotJustTheFirst) {
   m["max_correlation"] = 0.95;
   const auto reasons = check_gates(QualityGates::defaults_for(FrequencyClass::kIntraday), m);
   ASSERT_EQ(reasons.size(), 8u);
-  EXPECT_EQ(reasons[0], "trades 5 < min 30");
+  EXPECT_EQ(reasons[0], "num_trades 5 < min 30");
   EXPECT_EQ(reasons[1], "sharpe_ratio 0.7 < min 1.5");
-  EXPECT_EQ(reasons[2], "max_drawdown_pct 14.5 > max 10");
+  EXPECT_EQ(reasons[2], "max_drawdown_pct -14.5 < -10");
   EXPECT_EQ(reasons[3], "win_rate_pct 41 < min 60");
   EXPECT_EQ(reasons[4], "deflated_sharpe 0.5 < min 0.95 (10 trials)");
   EXPECT_EQ(reasons[5], "oos_sharpe_ratio -0.2 < min 0");
@@ -71,12 +65,12 @@ TEST(QualityGates, ListsEveryFailedGateNotJustTheFirst) {
 
 TEST(QualityGates, MissingOrUndefinedMetricsFailTheirGates) {
   Metrics m = passing_metrics();
-  m.erase("trades");
+  m.erase("num_trades");
   m["sharpe_ratio"] = std::nan("");
   m.erase("oos_sharpe_ratio");
   const auto reasons = check_gates(QualityGates::defaults_for(FrequencyClass::kDaily), m);
   ASSERT_EQ(reasons.size(), 3u);
-  EXPECT_NE(reasons[0].find("trades undefined"), std::string::npos);
+  EXPECT_NE(reasons[0].find("num_trades undefined"), std::string::npos);
   EXPECT_NE(reasons[1].find("sharpe_ratio undefined"), std::string::npos);
   EXPECT_NE(reasons[2].find("oos_sharpe_ratio undefined"), std::string::npos);
 }
@@ -84,9 +78,9 @@ TEST(QualityGates, MissingOrUndefinedMetricsFailTheirGates) {
 TEST(QualityGates, BoundaryValuesPass) {
   const QualityGates g = QualityGates::defaults_for(FrequencyClass::kIntraday);
   Metrics m = passing_metrics();
-  m["trades"] = g.min_trades;
+  m["num_trades"] = g.min_trades;
   m["sharpe_ratio"] = g.min_sharpe_ratio;
-  m["max_drawdown_pct"] = g.max_drawdown * 100;
+  m["max_drawdown_pct"] = -g.max_drawdown * 100;
   m["win_rate_pct"] = g.min_win_rate * 100;
   m["deflated_sharpe"] = g.min_deflated_sharpe;
   m["max_correlation"] = g.max_correlation;

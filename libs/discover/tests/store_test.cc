@@ -39,7 +39,7 @@ CandidateResult make_result(const Candidate& c, Verdict v, double sharpe) {
   r.candidate = c;
   r.verdict = v;
   r.evaluation.ok = true;
-  r.evaluation.metrics = {{"sharpe_ratio", sharpe}, {"trades", 12}, {"win_rate_pct", std::nan("")}};
+  r.evaluation.metrics = {{"sharpe_ratio", sharpe}, {"num_trades", 12}, {"win_rate_pct", std::nan("")}};
   r.evaluation.returns = {0.01, -0.02, 0.005};
   r.evaluation.seconds = 0.25;
   if (v == Verdict::kRejected) r.reasons = {"trades 12 < min 30", "sharpe_ratio 0.1 < min 1.5"};

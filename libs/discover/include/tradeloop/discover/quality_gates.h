@@ -8,7 +8,8 @@
 // strategies already accepted (duplicates).
 //
 // Gates read these metrics (names as stored by the loop; percentages in percent):
-//   trades, sharpe_ratio, max_drawdown_pct (positive), win_rate_pct, deflated_sharpe,
+//   num_trades, sharpe_ratio, max_drawdown_pct (negative, as analytics reports it), win_rate_pct,
+//   deflated_sharpe,
 //   oos_sharpe_ratio, oos_degradation, max_correlation, correlated_with (id of that strategy).
 #pragma once
 
