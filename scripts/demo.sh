@@ -14,8 +14,7 @@ echo
 echo "Leaderboard (accepted strategies, best in-sample Sharpe first):"
 "$cli" strategies list --db "$out/discover.db" --limit 20
 echo
-echo "Closest candidates (all verdicts):"
-"$cli" strategies list --all --db "$out/discover.db" --sort fitness --limit 10 || \
-  "$cli" strategies list --all --db "$out/discover.db" --limit 10
+echo "Best candidates of every verdict (with --all), by deflated Sharpe ratio:"
+"$cli" strategies list --all --db "$out/discover.db" --sort deflated_sharpe --limit 10
 echo
 echo "Report: $out/leaderboard.html"
