@@ -1,7 +1,433 @@
+// `tradeloop backtest`: parse the flags, load the data, build the strategy (a C++ built-in or a JSON
+// spec), run the kernel, format. See docs/backtest.md.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 #include "cli.h"
+#include "tradeloop/analytics/metrics.h"
+#include "tradeloop/analytics/tearsheet.h"
+#include "tradeloop/backtest/engine.h"
+#include "tradeloop/backtest/signal_runner.h"
+#include "tradeloop/data/csv_reader.h"
+#include "tradeloop/strategy/builtin.h"
+#include "tradeloop/strategy/spec.h"
+#include "tradeloop/strategy/spec_compiler.h"
 
 namespace tradeloop::cli {
 
-void register_backtest_commands(CLI::App& /*app*/, State& /*state*/) {}
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+struct BacktestArgs {
+  std::string data;
+  std::string strategy;
+  std::vector<std::string> params;
+  double cash = 10000;
+  std::string commission = "0";
+  std::string slippage = "none";
+  std::string fill = "next_open";
+  std::string sizing;
+  bool exclusive = false;
+  bool allow_short = false;
+  std::string trades_path;
+  std::string equity_path;
+  std::string report_path;
+  bool json = false;
+  // Beyond the contract: the rest of the kernel's settings.
+  double leverage = 1;
+  double maintenance_margin = 0;
+  double borrow_rate = 0;
+  bool hedging = false;
+  bool take_profit_first = false;
+  double volume_cap = 0;
+  std::string engine = "auto";
+  double periods_per_year = 0;
+};
+
+// A failure with its exit code: 1 when the data or the strategy has errors, 2 otherwise.
+struct Failure {
+  int code;
+  std::string message;
+};
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t next = text.find(sep, pos);
+    out.push_back(text.substr(pos, next - pos));
+    if (next == std::string::npos) break;
+    pos = next + 1;
+  }
+  return out;
+}
+
+std::optional<Failure> parse_params(const std::vector<std::string>& items,
+                                    std::map<std::string, std::string>& out) {
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      return Failure{kExitUsage, fmt::format("--param '{}': expected name=value", item)};
+    }
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> build_config(const BacktestArgs& a, backtest::BacktestConfig& cfg) {
+  cfg.initial_cash = a.cash;
+  auto fees = execution::FeeModel::parse(a.commission);
+  if (!fees.ok()) return Failure{kExitUsage, "--commission: " + fees.error().message()};
+  cfg.fees = *fees;
+  auto slip = execution::SlippageModel::parse(a.slippage);
+  if (!slip.ok()) return Failure{kExitUsage, "--slippage: " + slip.error().message()};
+  cfg.slippage = *slip;
+  if (a.fill == "next_open") {
+    cfg.fill = backtest::FillTiming::kNextOpen;
+  } else if (a.fill == "close") {
+    cfg.fill = backtest::FillTiming::kClose;
+  } else {
+    return Failure{kExitUsage, fmt::format("--fill: '{}' is not next_open or close", a.fill)};
+  }
+  if (!a.sizing.empty()) {
+    auto s = execution::Sizing::parse(a.sizing);
+    if (!s.ok()) return Failure{kExitUsage, "--sizing: " + s.error().message()};
+    cfg.sizing = *s;
+  }
+  cfg.exclusive = a.exclusive;
+  cfg.allow_short = a.allow_short;
+  cfg.leverage = a.leverage;
+  cfg.maintenance_margin = a.maintenance_margin;
+  cfg.borrow_rate = a.borrow_rate;
+  cfg.position_mode = a.hedging ? portfolio::PositionMode::kHedging : portfolio::PositionMode::kNetting;
+  cfg.intrabar =
+      a.take_profit_first ? execution::IntrabarOrder::kTakeProfitFirst : execution::IntrabarOrder::kStopFirst;
+  cfg.volume_participation = a.volume_cap;
+  cfg.periods_per_year = a.periods_per_year;
+  if (auto st = cfg.validate(); !st.ok()) return Failure{kExitUsage, st.error().message()};
+  return std::nullopt;
+}
+
+std::string num(double v) {
+  return std::isfinite(v) ? fmt::format("{}", v) : "";
+}
+
+json json_number(double v) {
+  return std::isfinite(v) ? json(v) : json(nullptr);
+}
+
+std::string side_name(analytics::Side s) {
+  return s == analytics::Side::kLong ? "long" : "short";
+}
+
+Status write_text_file(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return Error::io(fmt::format("{}: cannot open for writing", path));
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok) return Error::io(fmt::format("{}: write failed", path));
+  return ok_status();
+}
+
+std::string trades_csv(const analytics::RunRecord& rec) {
+  std::string out = "entry_time,exit_time,side,size,entry_price,exit_price,pnl,return_pct,fees,exit_reason\n";
+  for (const auto& t : rec.trades) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", format_time_compact(t.entry_time),
+                       format_time_compact(t.exit_time), side_name(t.side), num(t.size), num(t.entry_price),
+                       num(t.exit_price), num(t.pnl), num(t.return_pct), num(t.fees), t.exit_reason);
+  }
+  return out;
+}
+
+std::string equity_csv(const analytics::RunRecord& rec) {
+  const auto& e = rec.equity;
+  std::string out = "timestamp,equity,cash,position_value,exposure,drawdown_pct\n";
+  double peak = 0;
+  for (std::size_t i = 0; i < e.size(); ++i) {
+    peak = std::max(peak, e.equity[i]);
+    const double dd = peak > 0 ? (e.equity[i] / peak - 1) * 100 : 0;
+    out += fmt::format("{},{},{},{},{},{}\n", format_time_compact(e.ts[i]), num(e.equity[i]),
+                       i < e.cash.size() ? num(e.cash[i]) : "",
+                       i < e.position_value.size() ? num(e.position_value[i]) : "",
+                       i < e.exposure.size() ? num(e.exposure[i]) : "", num(dd));
+  }
+  return out;
+}
+
+json open_positions_json(const analytics::RunRecord& rec) {
+  json out = json::array();
+  for (const auto& p : rec.open_positions) {
+    out.push_back({{"symbol", p.symbol},
+                   {"side", side_name(p.side)},
+                   {"size", json_number(p.size)},
+                   {"entry_time", format_time_compact(p.entry_time)},
+                   {"entry_price", json_number(p.entry_price)},
+                   {"last_price", json_number(p.last_price)},
+                   {"unrealized_pnl", json_number(p.unrealized_pnl)}});
+  }
+  return out;
+}
+
+// The strategy, resolved: a built-in (event form and plan form) or a compiled spec (plan).
+struct StrategyChoice {
+  std::string label;  // "sma_cross fast=10 slow=20"
+  std::string builtin;
+  std::map<std::string, double> builtin_params;
+  std::optional<strategy::Spec> spec;
+};
+
+std::optional<Failure> choose_strategy(const std::string& name,
+                                       const std::map<std::string, std::string>& params,
+                                       StrategyChoice& out) {
+  const bool looks_like_file = name.find('/') != std::string::npos || name.ends_with(".json");
+  if (!looks_like_file) {
+    if (const auto* info = strategy::find_builtin(name)) {
+      std::map<std::string, double> overrides;
+      for (const auto& [k, v] : params) {
+        char* end = nullptr;
+        const double d = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0') {
+          return Failure{kExitDataErrors,
+                         fmt::format("{}: parameter '{}' = '{}' is not a number", name, k, v)};
+        }
+        overrides[k] = d;
+      }
+      auto resolved = strategy::resolve_builtin_params(*info, overrides);
+      if (!resolved.ok()) return Failure{kExitDataErrors, resolved.error().message()};
+      out.builtin = name;
+      out.builtin_params = *resolved;
+      out.label = name;
+      for (const auto& [k, v] : out.builtin_params) out.label += fmt::format(" {}={}", k, v);
+      return std::nullopt;
+    }
+  }
+  auto spec = strategy::load_spec(name);
+  if (!spec.ok()) {
+    const int code = spec.error().code() == ErrorCode::kInvalidArgument ? kExitDataErrors : kExitUsage;
+    return Failure{code, spec.error().message()};
+  }
+  auto overridden = strategy::with_overrides(*spec, params);
+  if (!overridden.ok()) return Failure{kExitDataErrors, overridden.error().message()};
+  out.spec = std::move(overridden).value();
+  out.label = out.spec->name.empty() ? name : out.spec->name;
+  for (const auto& p : out.spec->parameters) out.label += fmt::format(" {}={}", p.name, p.value_text());
+  return std::nullopt;
+}
+
+int run_backtest(const BacktestArgs& a) {
+  backtest::BacktestConfig cfg;
+  if (auto f = build_config(a, cfg)) return fail(f->message), f->code;
+  std::map<std::string, std::string> params;
+  if (auto f = parse_params(a.params, params)) return fail(f->message), f->code;
+  if (a.engine != "auto" && a.engine != "signals" && a.engine != "events") {
+    return fail(fmt::format("--engine: '{}' is not auto, signals or events", a.engine));
+  }
+
+  // Data.
+  const auto load_start = Clock::now();
+  std::vector<data::BarSeries> series;
+  for (const auto& path : split(a.data, ',')) {
+    if (path.empty()) return fail(fmt::format("--data '{}': empty file name", a.data));
+    auto bars = data::load_bars(path);
+    if (!bars.ok()) {
+      const auto code = bars.error().code();
+      fmt::print(stderr, "tradeloop: {}\n", bars.error().message());
+      return code == ErrorCode::kNotFound || code == ErrorCode::kIo ? kExitUsage : kExitDataErrors;
+    }
+    if (bars->empty()) {
+      fmt::print(stderr, "tradeloop: {}: no bars\n", path);
+      return kExitDataErrors;
+    }
+    series.push_back(std::move(bars).value());
+  }
+  const double load_s = seconds_since(load_start);
+
+  // Strategy.
+  StrategyChoice choice;
+  if (auto f = choose_strategy(a.strategy, params, choice)) {
+    fmt::print(stderr, "tradeloop: {}\n", f->message);
+    return f->code;
+  }
+
+  const auto prepare_start = Clock::now();
+  backtest::RunResult result;
+  double run_s = 0;
+  double prepare_s = 0;
+  const bool pairs = choice.spec && choice.spec->legs.size() == 2;
+  const bool use_events =
+      a.engine == "events" || (a.engine == "auto" && !choice.builtin.empty() && series.size() > 1);
+  if (use_events) {
+    if (choice.builtin.empty()) {
+      return fail("--engine events runs the C++ built-in strategies; JSON specs run on the signal runner");
+    }
+    auto strat = strategy::make_builtin(choice.builtin, choice.builtin_params);
+    if (!strat.ok()) return fmt::print(stderr, "tradeloop: {}\n", strat.error().message()), kExitDataErrors;
+    prepare_s = seconds_since(prepare_start);
+    std::vector<const data::BarSeries*> ptrs;
+    for (const auto& s : series) ptrs.push_back(&s);
+    backtest::EngineInput input;
+    input.bars = ptrs;
+    const auto run_start = Clock::now();
+    auto st = backtest::run_strategy(input, **strat, cfg, result);
+    run_s = seconds_since(run_start);
+    if (!st.ok()) return fmt::print(stderr, "tradeloop: {}\n", st.error().message()), kExitDataErrors;
+  } else {
+    if (series.size() > 1 && !pairs) {
+      return fail(
+          fmt::format("--data has {} files but {} trades one instrument (pairs specs take two; "
+                      "the built-ins run on each file with --engine events)",
+                      series.size(), choice.label));
+    }
+    if (pairs && series.size() != 2) {
+      return fail(
+          fmt::format("{} is a pairs strategy: --data needs two files, got {}", choice.label, series.size()));
+    }
+    Result<strategy::SignalPlan> plan = Error::internal("no plan");
+    if (!choice.builtin.empty()) {
+      plan = strategy::builtin_plan(choice.builtin, choice.builtin_params, series[0]);
+    } else {
+      std::vector<const data::BarSeries*> legs;
+      for (const auto& s : series) legs.push_back(&s);
+      plan = strategy::compile(*choice.spec, legs);
+    }
+    if (!plan.ok()) return fmt::print(stderr, "tradeloop: {}\n", plan.error().message()), kExitDataErrors;
+    prepare_s = seconds_since(prepare_start);
+    backtest::SignalRunInput input;
+    input.bars = &series[0];
+    input.plan = &*plan;
+    if (pairs) input.bars2 = &series[1];
+    const auto run_start = Clock::now();
+    auto st =
+        pairs ? backtest::run_pair_signals(input, cfg, result) : backtest::run_signals(input, cfg, result);
+    run_s = seconds_since(run_start);
+    if (!st.ok()) return fmt::print(stderr, "tradeloop: {}\n", st.error().message()), kExitDataErrors;
+  }
+
+  auto metrics = analytics::compute_metrics(result.record);
+  if (!metrics.ok()) return fail("metrics: " + metrics.error().message());
+
+  if (!a.trades_path.empty()) {
+    if (auto st = write_text_file(a.trades_path, trades_csv(result.record)); !st.ok())
+      return fail(st.error());
+  }
+  if (!a.equity_path.empty()) {
+    if (auto st = write_text_file(a.equity_path, equity_csv(result.record)); !st.ok())
+      return fail(st.error());
+  }
+  if (!a.report_path.empty()) {
+    const auto& s0 = series[0];
+    analytics::PriceBars prices{s0.symbol, s0.ts, s0.open, s0.high, s0.low, s0.close};
+    analytics::TearsheetOptions opts;
+    opts.title = fmt::format("{} on {}", choice.label, s0.symbol);
+    opts.subtitle = choice.label;
+    opts.info = {{"data", a.data},
+                 {"cash", fmt::format("{}", a.cash)},
+                 {"commission", cfg.fees.to_string()},
+                 {"slippage", cfg.slippage.to_string()},
+                 {"fill", a.fill},
+                 {"sizing", cfg.sizing ? cfg.sizing->to_string() : "strategy default"},
+                 {"exclusive", a.exclusive ? "yes" : "no"},
+                 {"allow short", a.allow_short ? "yes" : "no"}};
+    if (auto st = analytics::write_tearsheet(result.record, *metrics, prices, opts, a.report_path);
+        !st.ok()) {
+      return fail(st.error());
+    }
+  }
+
+  const double bars_per_s = run_s > 0 ? static_cast<double>(result.bars) / run_s : 0;
+  if (a.json) {
+    json m = json::object();
+    for (const auto& [key, value] : metrics->items()) m[std::string(key)] = json_number(value);
+    json out;
+    out["metrics"] = m;
+    out["open_positions"] = open_positions_json(result.record);
+    out["timing"] = {{"load_s", load_s},
+                     {"prepare_s", prepare_s},
+                     {"run_s", run_s},
+                     {"bars", result.bars},
+                     {"bars_per_s", bars_per_s}};
+    const std::string text = out.dump(2, ' ', false, json::error_handler_t::replace);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fputc('\n', stdout);
+  } else {
+    const auto& rec = result.record;
+    fmt::print("{} on {} ({} bars, {} .. {})\n", choice.label, a.data, result.bars,
+               format_time_compact(series[0].ts.front()), format_time_compact(series[0].ts.back()));
+    using analytics::Metric;
+    const auto& mv = *metrics;
+    auto line = [&](Metric id) {
+      fmt::print("  {:<24} {}\n", analytics::metric_info(id).label,
+                 analytics::format_metric_value(id, mv[id]));
+    };
+    for (Metric id : {Metric::kFinalEquity, Metric::kTotalReturnPct, Metric::kBuyHoldReturnPct,
+                      Metric::kCagrPct, Metric::kSharpeRatio, Metric::kMaxDrawdownPct, Metric::kNumTrades,
+                      Metric::kWinRatePct, Metric::kProfitFactor, Metric::kCommissions}) {
+      line(id);
+    }
+    for (const auto& p : rec.open_positions) {
+      fmt::print("  open position: {} {} {} @ {} since {} (unrealized {:.2f})\n", side_name(p.side), p.size,
+                 p.symbol, p.entry_price, format_time_compact(p.entry_time), p.unrealized_pnl);
+    }
+    for (const auto& w : result.warnings) fmt::print(stderr, "warning: {}\n", w);
+    fmt::print("  timing: load {:.3f} s, run {:.6f} s ({:.0f} bars/s)\n", load_s, run_s, bars_per_s);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_backtest_commands(CLI::App& app, State& state) {
+  auto args = std::make_shared<BacktestArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("backtest", "Run a strategy over historical bars and report trades and metrics");
+  cmd->add_option("--data", args->data, "Bar CSV file(s), comma-separated")->required();
+  cmd->add_option("--strategy", args->strategy, "Built-in name (sma_cross), library spec name, or SPEC.json")
+      ->required();
+  cmd->add_option("--param", args->params, "Strategy parameter override name=value (repeatable)");
+  cmd->add_option("--cash", args->cash, "Initial cash (default 10000)");
+  cmd->add_option("--commission", args->commission,
+                  "Commission rate per fill (0.002 = 0.2%), or taker:R,maker:R,per_unit:X,per_order:X");
+  cmd->add_option("--slippage", args->slippage, "none | bps:N | ticks:N | atr:F[:PERIOD]");
+  cmd->add_option("--fill", args->fill,
+                  "Market orders fill at next_open (default) or the signal bar's close");
+  cmd->add_option("--sizing", args->sizing,
+                  "all_in | units:N | cash:X | percent:P | risk:P (default: strategy's, else all_in)");
+  cmd->add_flag("--exclusive", args->exclusive, "An entry first closes an opposite position (reversals)");
+  cmd->add_flag("--allow-short", args->allow_short, "Allow short positions (sell signals reverse)");
+  cmd->add_option("--trades", args->trades_path, "Write the closed trades to this CSV");
+  cmd->add_option("--equity", args->equity_path, "Write the equity curve to this CSV");
+  cmd->add_option("--report", args->report_path, "Write the HTML tearsheet to this file");
+  cmd->add_flag("--json", args->json, "Print one JSON object: metrics, open_positions, timing");
+  cmd->add_option("--leverage", args->leverage, "Buying power multiple (default 1)");
+  cmd->add_option("--maintenance-margin", args->maintenance_margin,
+                  "Liquidate when equity < this fraction of gross exposure (default 0: at equity <= 0)");
+  cmd->add_option("--borrow-rate", args->borrow_rate, "Annual borrow rate on short market value (0.05 = 5%)");
+  cmd->add_flag("--hedging", args->hedging,
+                "Hedging positions (long and short side by side) instead of netting");
+  cmd->add_flag(
+      "--take-profit-first", args->take_profit_first,
+      "When stop-loss and take-profit could both trigger in a bar, assume the take-profit came first");
+  cmd->add_option("--volume-cap", args->volume_cap,
+                  "Max fraction of a bar's volume an order may fill (0 = no cap)");
+  cmd->add_option("--engine", args->engine,
+                  "auto (signal runner for one instrument, event kernel for several) | signals | events");
+  cmd->add_option("--periods-per-year", args->periods_per_year,
+                  "Annualization factor (default: from the data)");
+  cmd->callback([args, &state] { state.exit_code = run_backtest(*args); });
+}
 
 }  // namespace tradeloop::cli
