@@ -24,7 +24,12 @@ endif()
 
 tl_add_test(strategy_spec_test
   SOURCES tests/spec_parser_test.cc tests/spec_validate_test.cc tests/spec_hash_test.cc tests/spec_compile_test.cc
+          tests/spec_library_test.cc
   DEPS ${TL_SPEC_TEST_DEPS})
 if(TARGET strategy_spec_test)
   target_compile_definitions(strategy_spec_test PRIVATE ${TL_SPEC_TEST_DEFS})
 endif()
+
+tl_add_benchmark(spec_compile_benchmark
+  SOURCES benchmarks/spec_compile_benchmark.cc
+  DEPS tradeloop::strategy_spec tradeloop::data tradeloop::indicators)

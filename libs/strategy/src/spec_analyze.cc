@@ -57,7 +57,6 @@ constexpr Builtin kBuiltins[] = {
     {"abs", Op::kAbs, 1, 1, "abs(x)"},
     {"min", Op::kMin, 2, 16, "min(a, b, ...)"},
     {"max", Op::kMax, 2, 16, "max(a, b, ...)"},
-    {"zscore", Op::kZscore, 2, 2, "zscore(x, n)"},
     {"ols_slope", Op::kOlsSlope, 3, 3, "ols_slope(y, x, n)"},
 };
 
@@ -737,10 +736,6 @@ class Analyzer {
         numbers = 1;
         window_min = 1;
         break;
-      case Op::kZscore:
-        numbers = 1;
-        window_min = 2;
-        break;
       case Op::kOlsSlope:
         numbers = 2;
         window_min = 2;
@@ -1252,9 +1247,6 @@ Status evaluate_scalars(const Program& program, std::span<const double> values, 
       case Op::kHighest:
       case Op::kLowest:
         count_ok(n, n.kids[1], 1, "the bar count n");
-        break;
-      case Op::kZscore:
-        count_ok(n, n.kids[1], 2, "the bar count n");
         break;
       case Op::kOlsSlope:
         count_ok(n, n.kids[2], 2, "the bar count n");

@@ -91,43 +91,6 @@ void rolling_extreme(const double* x, std::size_t n, std::size_t w, bool maximum
   }
 }
 
-// Rolling z-score (sample standard deviation, n - 1) over `w` bars ending at each bar. Running sums of
-// values shifted by the window's first value keep the cancellation small; a NaN restarts the sums.
-void rolling_zscore(const double* x, std::size_t n, std::size_t w, double* out) {
-  double shift = 0, s1 = 0, s2 = 0;
-  std::size_t count = 0;  // consecutive non-NaN values ending at t
-  for (std::size_t t = 0; t < n; ++t) {
-    const double v = x[t];
-    if (std::isnan(v)) {
-      count = 0;
-      out[t] = kNaN;
-      continue;
-    }
-    if (count == 0) {
-      shift = v;
-      s1 = s2 = 0;
-    }
-    const double d = v - shift;
-    s1 += d;
-    s2 += d * d;
-    ++count;
-    if (count > w) {
-      const double old = x[t - w] - shift;
-      s1 -= old;
-      s2 -= old * old;
-    }
-    if (count < w) {
-      out[t] = kNaN;
-      continue;
-    }
-    const double wn = static_cast<double>(w);
-    const double mean = s1 / wn;
-    const double var = std::max(0.0, (s2 - s1 * mean) / (wn - 1));
-    const double sd = std::sqrt(var);
-    out[t] = sd > 0 ? (d - mean) / sd : kNaN;
-  }
-}
-
 // Rolling OLS slope of y on x (with intercept) over `w` bars: cov(x, y) / var(x).
 void rolling_ols_slope(const double* y, const double* x, std::size_t n, std::size_t w, double* out) {
   double kx = 0, ky = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
@@ -531,9 +494,6 @@ class Evaluator {
         }
         return ok_status();
       }
-      case Op::kZscore:
-        rolling_zscore(numbers(k[0]), n_, count_arg(k[1]), new_numbers(i));
-        return ok_status();
       case Op::kOlsSlope:
         rolling_ols_slope(numbers(k[0]), numbers(k[1]), n_, count_arg(k[2]), new_numbers(i));
         return ok_status();
@@ -759,6 +719,53 @@ Result<std::vector<double>> SpecProgram::series_values(std::string_view name, st
   TL_TRY(ev.run(need));
   std::vector<double> out;
   ev.number_at(root, out);
+  return out;
+}
+
+Result<std::vector<data::BarSeries>> align_legs(std::span<const data::BarSeries* const> legs,
+                                                std::vector<std::size_t>* dropped) {
+  std::vector<data::BarSeries> out(legs.size());
+  if (legs.empty()) return out;
+  std::vector<std::size_t> pos(legs.size(), 0);
+  for (std::size_t l = 0; l < legs.size(); ++l) {
+    out[l].symbol = legs[l]->symbol;
+    out[l].timeframe = legs[l]->timeframe;
+    out[l].reserve(legs[l]->size());
+  }
+  // Merge walk: advance every leg to the largest current timestamp until they all agree.
+  while (true) {
+    Timestamp target = std::numeric_limits<Timestamp>::min();
+    bool done = false;
+    for (std::size_t l = 0; l < legs.size(); ++l) {
+      if (pos[l] >= legs[l]->size()) {
+        done = true;
+      } else {
+        target = std::max(target, legs[l]->ts[pos[l]]);
+      }
+    }
+    if (done) break;
+    bool all = true;
+    for (std::size_t l = 0; l < legs.size(); ++l) {
+      while (pos[l] < legs[l]->size() && legs[l]->ts[pos[l]] < target) ++pos[l];
+      all = all && pos[l] < legs[l]->size() && legs[l]->ts[pos[l]] == target;
+    }
+    if (!all) continue;
+    for (std::size_t l = 0; l < legs.size(); ++l) {
+      const auto& b = *legs[l];
+      const std::size_t i = pos[l]++;
+      out[l].push_back(b.ts[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
+    }
+  }
+  if (dropped != nullptr) {
+    dropped->clear();
+    for (std::size_t l = 0; l < legs.size(); ++l) dropped->push_back(legs[l]->size() - out[l].size());
+  }
+  if (out[0].empty()) {
+    std::string names;
+    for (const auto* leg : legs)
+      internal::append_joined(names, ", ", leg->symbol.empty() ? "?" : leg->symbol);
+    return Error::invalid_argument(fmt::format("the data series ({}) have no timestamp in common", names));
+  }
   return out;
 }
 

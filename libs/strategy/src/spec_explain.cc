@@ -103,8 +103,6 @@ class Describer {
         for (int kid : k) internal::append_joined(args, ", ", phrase(kid));
         return fmt::format("the {} of {}", n.op == Op::kMin ? "smaller" : "larger", args);
       }
-      case Op::kZscore:
-        return fmt::format("the z-score of {} over {} bars", group(k[0]), phrase(k[1]));
       case Op::kOlsSlope:
         return fmt::format("the OLS slope of {} on {} over {} bars", group(k[0]), group(k[1]), phrase(k[2]));
     }

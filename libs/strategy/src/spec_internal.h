@@ -45,7 +45,6 @@ enum class Op : std::uint8_t {
   kAbs,
   kMin,
   kMax,
-  kZscore,
   kOlsSlope,
 };
 

@@ -60,9 +60,14 @@ bool looks_like_path(std::string_view s) {
 
 std::vector<std::string> strategy_search_path() {
   std::vector<std::string> out;
+  std::vector<fs::path> seen;  // the same directory reached twice (env and compiled-in, or ./strategies)
   for (const auto& d : candidate_dirs()) {
     std::error_code ec;
-    if (fs::is_directory(d, ec) && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+    if (!fs::is_directory(d, ec)) continue;
+    const fs::path canonical = fs::weakly_canonical(d, ec);
+    if (std::find(seen.begin(), seen.end(), canonical) != seen.end()) continue;
+    seen.push_back(canonical);
+    out.push_back(d);
   }
   return out;
 }
@@ -81,7 +86,8 @@ Result<Spec> load_spec(std::string_view name_or_path) {
     return parse_spec(text, path);
   }
   std::string looked;
-  for (const auto& d : candidate_dirs()) internal::append_joined(looked, ", ", d);
+  for (const auto& d : strategy_search_path()) internal::append_joined(looked, ", ", d);
+  if (looked.empty()) looked = "no strategy directory (set TL_STRATEGY_DIR)";
   std::vector<std::string> names;
   for (const auto& dir : strategy_search_path()) {
     std::error_code ec;
@@ -90,6 +96,7 @@ Result<Spec> load_spec(std::string_view name_or_path) {
     }
   }
   std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   std::string known;
   for (const auto& n : names) internal::append_joined(known, ", ", n);
   return Error::not_found(

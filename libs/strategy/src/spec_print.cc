@@ -89,8 +89,6 @@ std::string_view builtin_name(Op op) {
       return "min";
     case Op::kMax:
       return "max";
-    case Op::kZscore:
-      return "zscore";
     case Op::kOlsSlope:
       return "ols_slope";
     default:

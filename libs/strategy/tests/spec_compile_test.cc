@@ -235,7 +235,7 @@ TEST(SpecCompiler, RollingBuiltinsMatchBruteForce) {
       for (std::size_t i = t + 1 - 20; i <= t; ++i) ok = ok && !std::isnan(c[i]), s += c[i];
       const double mean = s / 20;
       for (std::size_t i = t + 1 - 20; i <= t; ++i) ss += (c[i] - mean) * (c[i] - mean);
-      if (ok) z[t] = (c[t] - mean) / std::sqrt(ss / 19);
+      if (ok) z[t] = (c[t] - mean) / std::sqrt(ss / 20);  // the registry's zscore: population deviation
     }
     if (t + 1 >= 15) {
       double sx = 0, sy = 0;
@@ -369,6 +369,28 @@ TEST(SpecCompiler, PairsComputeSpreadSignalsAndHedgeRatio) {
   const data::BarSeries* one[1] = {&y};
   EXPECT_THAT(compile(spec, one).error().message(),
               HasSubstr("trades 2 instrument(s) but 1 data series were given"));
+}
+
+TEST(SpecCompiler, AlignLegsKeepsCommonTimestamps) {
+  const auto a = bars_from_closes({1, 2, 3, 4, 5, 6});
+  auto b = bars_from_closes({10, 20, 30, 40, 50, 60});
+  // b misses a's bar 2 and has an extra bar between a's 4 and 5.
+  data::BarSeries c;
+  for (std::size_t i : {0u, 1u, 3u, 4u})
+    c.push_back(b.ts[i], b.open[i], b.high[i], b.low[i], b.close[i], b.volume[i]);
+  c.push_back(b.ts[4] + 1, 1, 1, 1, 1, 1);
+  c.push_back(b.ts[5], b.open[5], b.high[5], b.low[5], b.close[5], b.volume[5]);
+  const data::BarSeries* legs[2] = {&a, &c};
+  std::vector<std::size_t> dropped;
+  auto aligned = align_legs(legs, &dropped);
+  ASSERT_TRUE(aligned.ok());
+  EXPECT_EQ((*aligned)[0].close, (std::vector<double>{1, 2, 4, 5, 6}));
+  EXPECT_EQ((*aligned)[1].close, (std::vector<double>{10, 20, 40, 50, 60}));
+  EXPECT_EQ((*aligned)[0].ts, (*aligned)[1].ts);
+  EXPECT_EQ(dropped, (std::vector<std::size_t>{1, 1}));
+  data::BarSeries later = bars_from_closes({1, 2}, a.ts.back() + kNanosPerDay);
+  const data::BarSeries* disjoint[2] = {&a, &later};
+  EXPECT_THAT(align_legs(disjoint).error().message(), HasSubstr("no timestamp in common"));
 }
 
 TEST(SpecCompiler, RunRefusesBadValues) {

@@ -115,6 +115,12 @@ class SpecProgram {
   std::shared_ptr<const internal::Program> program_;
 };
 
+// Pairs data on one time axis: copies of the legs restricted to the timestamps they all have (bars
+// missing from any leg are dropped from all), for files with gaps such as the 5-minute crypto samples.
+// Errors when the legs share no timestamp. `dropped` (optional) receives the bars dropped per leg.
+Result<std::vector<data::BarSeries>> align_legs(std::span<const data::BarSeries* const> legs,
+                                                std::vector<std::size_t>* dropped = nullptr);
+
 // One-shot: SpecProgram::create(spec) then run with the spec's values.
 Result<SignalPlan> compile(const Spec& spec, std::span<const data::BarSeries* const> legs,
                            IndicatorCache* cache = nullptr);
