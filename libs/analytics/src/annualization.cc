@@ -114,29 +114,23 @@ void period_returns(std::span<const Timestamp> ts, std::span<const double> equit
     if (period_end_ts != nullptr) period_end_ts->push_back(last_ts);
     prev_value = last_value;
   };
+  auto scan = [&](auto key_of) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = equity[i];
+      if (std::isnan(v)) continue;
+      const std::int64_t k = key_of(ts[i]);
+      if (have_period && k != key) emit();
+      key = k;
+      have_period = true;
+      last_value = v;
+      last_ts = ts[i];
+    }
+  };
   if (period == ReturnPeriod::kDay) {
-    // Fast path (the common case): the day key is one integer division.
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = equity[i];
-      if (std::isnan(v)) continue;
-      const std::int64_t k = floor_div(ts[i], kNanosPerDay);
-      if (have_period && k != key) emit();
-      key = k;
-      have_period = true;
-      last_value = v;
-      last_ts = ts[i];
-    }
+    // The common case, specialized: the day key is one integer division.
+    scan([](Timestamp t) { return floor_div(t, kNanosPerDay); });
   } else {
-    for (std::size_t i = 0; i < n; ++i) {
-      const double v = equity[i];
-      if (std::isnan(v)) continue;
-      const std::int64_t k = period_key(ts[i], period);
-      if (have_period && k != key) emit();
-      key = k;
-      have_period = true;
-      last_value = v;
-      last_ts = ts[i];
-    }
+    scan([period](Timestamp t) { return period_key(t, period); });
   }
   if (have_period) emit();
 }

@@ -228,7 +228,9 @@ std::string format_metric_value(Metric m, double v) {
     return fmt::format("{:.2f} h", v * 24.0);
   }
   if (unit == "periods") return fmt::format("{:g}", v);
-  return fmt::format("{:.4f}", v);
+  // Ratios: four decimals, fewer for large magnitudes so they stay readable.
+  const double a = std::fabs(v);
+  return fmt::format("{:.{}f}", v, a >= 1000 ? 0 : a >= 100 ? 2 : 4);
 }
 
 // ---------------------------------------------------------------------------------------------

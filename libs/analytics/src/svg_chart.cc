@@ -85,7 +85,7 @@ std::vector<TimeTick> time_ticks(Timestamp t0, Timestamp t1, int target) {
     Timestamp ns;  // fixed-length steps (0 for months/years)
     int months;    // calendar steps
   };
-  static constexpr std::array<Step, 25> kSteps = {{
+  static constexpr std::array<Step, 26> kSteps = {{
       {kNanosPerMinute, 0},
       {5 * kNanosPerMinute, 0},
       {15 * kNanosPerMinute, 0},
@@ -97,6 +97,7 @@ std::vector<TimeTick> time_ticks(Timestamp t0, Timestamp t1, int target) {
       {12 * kNanosPerHour, 0},
       {kNanosPerDay, 0},
       {2 * kNanosPerDay, 0},
+      {3 * kNanosPerDay, 0},
       {7 * kNanosPerDay, 0},
       {14 * kNanosPerDay, 0},
       {0, 1},

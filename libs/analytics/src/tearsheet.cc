@@ -135,8 +135,11 @@ std::string drawdown_chart(const RunRecord& run) {
   if (worst < 0) {
     const double px = x(static_cast<double>(ts[worst_i])), py = y(worst);
     svg.raw(fmt::format("<circle class=\"marker-worst\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3.5\"/>\n", px, py));
-    svg.text(std::min(px + 6, area.right - 150), py - 6,
-             fmt::format("max {:.2f}% on {}", worst, format_time_compact(ts[worst_i])), "note");
+    // Label on the side with room: right of the point in the left half, left of it otherwise.
+    const bool left_half = px < (area.left + area.right) / 2;
+    svg.text(left_half ? px + 6 : px - 6, std::max(area.top + 12, py - 6),
+             fmt::format("max {:.2f}% on {}", worst, format_time_compact(ts[worst_i])), "note",
+             left_half ? "start" : "end");
   }
   internal::draw_legend(svg, area.left + 4, 18, {{"series drawdown", "Drawdown from running peak (%)"}});
   return svg.finish();
@@ -468,7 +471,7 @@ main{max-width:1120px;margin:0 auto;padding:20px 24px 40px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));gap:12px;margin-bottom:18px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:12px 14px}
 .card .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
-.card .v{font-size:20px;font-weight:600;margin-top:2px}
+.card .v{font-size:20px;font-weight:600;margin-top:2px;overflow-wrap:anywhere}
 .pos{color:var(--green)}.neg{color:var(--red)}
 section{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:14px 16px 10px;margin-bottom:18px}
 section h2{font-size:15px;margin:0 0 8px;font-weight:600}
