@@ -25,7 +25,7 @@ using namespace tradeloop;
 constexpr int kFast = 10;
 constexpr int kSlow = 30;
 
-const char *kSpec = R"({"name": "sma_cross",
+const char* kSpec = R"spec({"name": "sma_cross",
   "parameters": {"fast": {"type": "int", "default": 10, "min": 2, "max": 200}, "slow": {"type": "int", "default": 30, "min": 2, "max": 500}},
   "series": {"f": "sma(close, fast)",
            "s" : "sma(close, slow)"
@@ -36,7 +36,7 @@ const char *kSpec = R"({"name": "sma_cross",
                                "short_entry" : "crosses_below(f, s)",
                                                "short_exit" : "crosses_above(f, s)"
 }
-})";
+})spec";
 
 const data::BarSeries& bars_for(std::int64_t size) {
   static const data::BarSeries goog = [] {
