@@ -110,7 +110,9 @@ TEST(DiscoverCli, CountOnGoogPrintsTheSummaryAndStoresEveryCandidate) {
     for (const char* key : {"id", "hash", "name", "type", "verdict", "sharpe_ratio"})
       EXPECT_TRUE(s.contains(key)) << key;
     EXPECT_TRUE(s["verdict"] == "accepted" || s["verdict"] == "rejected");
-    if (s["verdict"] == "rejected") EXPECT_FALSE(s["reasons"].empty());
+    if (s["verdict"] == "rejected") {
+      EXPECT_FALSE(s["reasons"].empty());
+    }
   }
   const Output accepted = run(fmt::format("strategies list --json --db {}", db));
   EXPECT_EQ(json::parse(accepted.out)["strategies"].size(), j["accepted"].get<std::size_t>());
