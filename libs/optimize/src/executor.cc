@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <tbb/blocked_range.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -36,7 +37,7 @@ void run_local(const std::vector<std::size_t>& indices, int jobs, const Executor
     return;
   }
   // TBB does not run more workers than cores; asking for more only prints a warning.
-  tbb::task_arena arena(std::min(jobs, std::max(1, static_cast<int>(std::thread::hardware_concurrency()))));
+  tbb::task_arena arena(std::min(jobs, std::max(1, tbb::info::default_concurrency())));
   arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, indices.size(), 1),
                       [&](const tbb::blocked_range<std::size_t>& range) {
@@ -47,7 +48,7 @@ void run_local(const std::vector<std::size_t>& indices, int jobs, const Executor
 
 int resolve_jobs(int jobs) {
   if (jobs > 0) return jobs;
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  return std::max(1, tbb::info::default_concurrency());
 }
 
 }  // namespace internal

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
+#include <tbb/info.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
@@ -226,7 +227,7 @@ Result<Pbo> pbo_cscv(const std::vector<std::vector<BlockMoments>>& strategy_bloc
     }
   };
   if (jobs > 1) {
-    tbb::task_arena arena(std::min(jobs, std::max(1, static_cast<int>(std::thread::hardware_concurrency()))));
+    tbb::task_arena arena(std::min(jobs, std::max(1, tbb::info::default_concurrency())));
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<std::size_t>(0, masks.size(), 64),
                         [&](const tbb::blocked_range<std::size_t>& r) { run(r.begin(), r.end()); });
