@@ -50,7 +50,7 @@ struct Reader {
       return {};
     }
     std::vector<double> v(n);
-    std::memcpy(v.data(), in.data(), n * sizeof(double));
+    if (n > 0) std::memcpy(v.data(), in.data(), n * sizeof(double));  // memcpy from or to null is UB even for 0 bytes
     in.remove_prefix(n * sizeof(double));
     return v;
   }
