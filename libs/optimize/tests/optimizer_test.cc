@@ -19,11 +19,13 @@ ParamSpace space_of(std::initializer_list<const char*> args) {
 }
 
 std::map<std::string, double> wavy(const ParamPoint& p) {
-  const double score = std::sin(p[0] / 7.0) * std::cos(p[1] / 11.0) + 0.01 * p[0];
+  // Some tests search a one-parameter space: the second coordinate is then 0.
+  const double y = p.size() > 1 ? p[1] : 0.0;
+  const double score = std::sin(p[0] / 7.0) * std::cos(y / 11.0) + 0.01 * p[0];
   return {{"sharpe_ratio", score},
           {"score", score},
-          {"max_drawdown_pct", -std::fabs(30 * std::cos(p[0] / 5.0 + p[1] / 13.0))},
-          {"num_trades", std::fmod(p[0] * 7 + p[1], 23.0)}};
+          {"max_drawdown_pct", -std::fabs(30 * std::cos(p[0] / 5.0 + y / 13.0))},
+          {"num_trades", std::fmod(p[0] * 7 + y, 23.0)}};
 }
 
 void expect_same_trials(const OptimizeResult& a, const OptimizeResult& b) {
