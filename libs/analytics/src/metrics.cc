@@ -242,8 +242,17 @@ class MetricsEngine {
       : run_(run), opt_(options), ws_(ws), out_(out), want_(options.requested) {}
 
   Status compute() {
+    ws_.returns_.clear();
+    const MetricsContext* ctx = opt_.context;
+    shared_ = ctx != nullptr && run_.equity.ts.empty();
+    ts_ = shared_ ? ctx->ts() : std::span<const Timestamp>(run_.equity.ts);
+    bench_ = shared_ ? ctx->benchmark_close() : std::span<const double>(run_.benchmark_close);
+    // The context's derived values apply when the run's series are the context's.
+    ctx_ts_ = ctx != nullptr && ctx->ts().data() == ts_.data() && ctx->ts().size() == ts_.size();
+    ctx_bench_ = ctx != nullptr && !bench_.empty() && ctx->benchmark_close().data() == bench_.data() &&
+                 ctx->benchmark_close().size() == bench_.size();
     TL_TRY(validate());
-    n_ = run_.equity.size();
+    n_ = ts_.size();
     if (want_.intersects(kNeedsAnnualization)) annualization();
     if (want_.intersects(kNeedsEquityPass) || want_.intersects(kNeedsBenchmark)) equity_pass();
     if (want_.intersects(kNeedsReturns)) returns_pass();
@@ -257,7 +266,7 @@ class MetricsEngine {
  private:
   Status validate() const {
     const EquityCurve& e = run_.equity;
-    const std::size_t n = e.ts.size();
+    const std::size_t n = ts_.size();
     if (n == 0) return Error::invalid_argument("run record: the equity curve has no bars");
     if (e.equity.size() != n) {
       return Error::invalid_argument(
@@ -273,7 +282,10 @@ class MetricsEngine {
     TL_TRY(optional_column(e.cash, "cash"));
     TL_TRY(optional_column(e.position_value, "position_value"));
     TL_TRY(optional_column(e.exposure, "exposure"));
-    TL_TRY(optional_column(run_.benchmark_close, "benchmark_close"));
+    if (!bench_.empty() && bench_.size() != n) {
+      return Error::invalid_argument(
+          fmt::format("run record: benchmark_close has {} values but ts has {} bars", bench_.size(), n));
+    }
     const auto last = static_cast<std::int64_t>(n) - 1;
     for (std::size_t k = 0; k < run_.trades.size(); ++k) {
       const ClosedTrade& t = run_.trades[k];
@@ -299,15 +311,18 @@ class MetricsEngine {
   }
 
   void annualization() {
-    const std::span<const Timestamp> ts = run_.equity.ts;
-    ann_ = infer_annualization(ts, run_.periods_per_year);
+    if (ctx_ts_ && opt_.context->periods_per_year_override() == run_.periods_per_year) {
+      ann_ = opt_.context->annualization();
+    } else {
+      ann_ = infer_annualization(ts_, run_.periods_per_year);
+    }
     put(M::kPeriodsPerYear, ann_.periods_per_year);
   }
 
   // Drawdown, its episodes, peak, ulcer index, time in market: one pass over the curve.
   void equity_pass() {
     const std::vector<double>& eq = run_.equity.equity;
-    const std::vector<Timestamp>& ts = run_.equity.ts;
+    const std::span<const Timestamp> ts = ts_;
     const double e0 = eq[0];
     const double final_equity = eq[n_ - 1];
     double peak = -std::numeric_limits<double>::infinity();
@@ -411,7 +426,19 @@ class MetricsEngine {
 
   void returns_pass() {
     std::vector<double>& r = ws_.returns_;
-    period_returns(run_.equity.ts, run_.equity.equity, ann_.period, &r);
+    if (ctx_ts_ && opt_.context->one_bar_per_period() &&
+        opt_.context->annualization().period == ann_.period) {
+      // Each bar its own period: the same values period_returns() gives, without the calendar keys.
+      r.clear();
+      double last = kNaN;
+      for (const double v : run_.equity.equity) {
+        if (std::isnan(v)) continue;
+        r.push_back(std::isnan(last) ? kNaN : v / last - 1.0);
+        last = v;
+      }
+    } else {
+      period_returns(ts_, run_.equity.equity, ann_.period, &r);
+    }
     const double P = ann_.periods_per_year;
     const std::size_t N = r.size();  // includes the leading NaN (counted by the geometric mean)
     // Geometric mean as backtesting.py: NaN returns count as 0; any return <= -100% gives 0.
@@ -508,7 +535,7 @@ class MetricsEngine {
   }
 
   void benchmark_pass() {
-    const std::vector<double>& c = run_.benchmark_close;
+    const std::span<const double> c = bench_;
     if (c.empty()) {
       put(M::kBuyHoldReturnPct, kNaN);
       put(M::kAlpha, kNaN);
@@ -527,12 +554,15 @@ class MetricsEngine {
     // trials on one data set), checked by an exact comparison.
     if (n_ >= 3) {
       const double* eq = run_.equity.equity.data();
-      const std::vector<double>& y_log = benchmark_log_returns(c);
+      const std::vector<double>& y_log =
+          ctx_bench_ ? opt_.context->benchmark_log_returns() : benchmark_log_returns(c);
       const double kx = std::log(eq[1] / eq[0]);
       const double ky = y_log[1];
       double sx = 0, sy = 0, sxy = 0, syy = 0;
       for (std::size_t i = 1; i < n_; ++i) {
-        const double x = std::log(eq[i] / eq[i - 1]) - kx;
+        // Flat stretches (no position) have a log return of exactly 0: skip the logarithm.
+        const double ratio = eq[i] / eq[i - 1];
+        const double x = (ratio == 1.0 ? 0.0 : std::log(ratio)) - kx;
         const double y = y_log[i] - ky;
         sx += x;
         sy += y;
@@ -640,13 +670,13 @@ class MetricsEngine {
   }
 
   // Log returns of the benchmark closes (index i: ln(c_i / c_{i-1}); index 0 unused).
-  const std::vector<double>& benchmark_log_returns(const std::vector<double>& c) {
+  const std::vector<double>& benchmark_log_returns(std::span<const double> c) {
     std::vector<double>& closes = ws_.benchmark_close_;
     std::vector<double>& logs = ws_.benchmark_log_returns_;
     const bool same = closes.size() == c.size() && logs.size() == c.size() &&
                       std::memcmp(closes.data(), c.data(), c.size() * sizeof(double)) == 0;
     if (!same) {
-      closes = c;
+      closes.assign(c.begin(), c.end());
       logs.assign(c.size(), 0.0);
       for (std::size_t i = 1; i < c.size(); ++i) logs[i] = std::log(c[i] / c[i - 1]);
     }
@@ -680,10 +710,36 @@ class MetricsEngine {
   Metrics& out_;
   MetricSet want_;
   std::size_t n_ = 0;
+  bool shared_ = false;     // the run's ts and benchmark are the context's
+  bool ctx_ts_ = false;     // ts_ is the context's
+  bool ctx_bench_ = false;  // bench_ is the context's
+  std::span<const Timestamp> ts_;
+  std::span<const double> bench_;
   Annualization ann_;
   double max_dd_ = 0;
   double total_return_pct_ = kNaN;
 };
+
+MetricsContext MetricsContext::make(std::span<const Timestamp> ts, std::span<const double> benchmark_close,
+                                    double periods_per_year) {
+  MetricsContext c;
+  c.ts_ = ts;
+  c.benchmark_close_ = benchmark_close;
+  c.periods_per_year_ = periods_per_year;
+  c.annualization_ = infer_annualization(ts, periods_per_year);
+  c.one_bar_per_period_ = true;
+  for (std::size_t i = 1; i < ts.size() && c.one_bar_per_period_; ++i) {
+    c.one_bar_per_period_ =
+        period_key(ts[i], c.annualization_.period) != period_key(ts[i - 1], c.annualization_.period);
+  }
+  if (!benchmark_close.empty()) {
+    c.benchmark_log_returns_.assign(benchmark_close.size(), 0.0);
+    for (std::size_t i = 1; i < benchmark_close.size(); ++i) {
+      c.benchmark_log_returns_[i] = std::log(benchmark_close[i] / benchmark_close[i - 1]);
+    }
+  }
+  return c;
+}
 
 Result<Metrics> compute_metrics(const RunRecord& run, const MetricsOptions& options,
                                 MetricsWorkspace* workspace) {

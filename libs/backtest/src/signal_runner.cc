@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -68,7 +69,62 @@ class SignalRun {
   Status run();
 
  private:
-  double net() const { return account_.net_quantity(0); }
+  // The account is the truth; these cached copies of its state (refreshed by sync() after every
+  // change of the books) keep account calls out of the per-bar loop. With one lot, equity and
+  // position value are computed with Account's own expressions, so the values are the same bits.
+  double net() const { return q_; }
+  void sync() {
+    q_ = account_.net_quantity(0);
+    bal_ = account_.balance();
+    mark_ = account_.last_price(0);
+    const auto lots = account_.lots(0);
+    nlots_ = lots.size();
+    if (nlots_ == 1) {
+      lot_q_ = lots[0].quantity;
+      lot_entry_ = lots[0].entry_price;
+      excursion_from_ = lots[0].excursion_from_bar;
+    }
+  }
+  void mark(double price) {
+    account_.mark(0, price);
+    mark_ = price;
+  }
+  // At the mark price.
+  double equity() const {
+    const double price = mark_;
+    if (nlots_ == 0) return bal_;
+    if (nlots_ > 1) return account_.equity();
+    double s = 0;
+    s += lot_q_ * (price - lot_entry_) * inst_.multiplier;
+    return bal_ + s;
+  }
+  double position_value() const {
+    const double price = mark_;
+    if (nlots_ == 0) return 0;
+    if (nlots_ > 1) return account_.position_value();
+    double s = 0;
+    s += lot_q_ * price * inst_.multiplier;
+    return s;
+  }
+  // MAE/MFE: the bars a lot is held through are folded into one high/low and handed to the account
+  // before the next fill (max/min are associative, so the lot sees the same extremes).
+  void observe(std::size_t t) {
+    if (nlots_ != 1) {
+      account_.observe_bar(0, static_cast<std::int64_t>(t), bars_.high[t], bars_.low[t]);
+      return;
+    }
+    if (static_cast<std::int64_t>(t) < excursion_from_) return;
+    obs_high_ = std::max(obs_high_, bars_.high[t]);
+    obs_low_ = std::min(obs_low_, bars_.low[t]);
+    obs_bar_ = static_cast<std::int64_t>(t);
+  }
+  void flush_observed() {
+    if (obs_bar_ < 0) return;
+    account_.observe_bar(0, obs_bar_, obs_high_, obs_low_);
+    obs_bar_ = -1;
+    obs_high_ = -std::numeric_limits<double>::infinity();
+    obs_low_ = std::numeric_limits<double>::infinity();
+  }
   int position_side() const {
     const double q = net();
     return q > 0 ? 1 : q < 0 ? -1 : 0;
@@ -118,6 +174,18 @@ class SignalRun {
   int pending_open_side_ = 0;
   std::int64_t pending_signal_bar_ = -1;
   std::vector<analytics::ClosedTrade>* trades_ = nullptr;
+  // Cached account state (sync()).
+  double q_ = 0;
+  double bal_ = 0;
+  double mark_ = 0;
+  std::size_t nlots_ = 0;
+  double lot_q_ = 0;
+  double lot_entry_ = 0;
+  std::int64_t excursion_from_ = 0;
+  // Extremes of the bars held through since the last flush_observed().
+  std::int64_t obs_bar_ = -1;
+  double obs_high_ = -std::numeric_limits<double>::infinity();
+  double obs_low_ = std::numeric_limits<double>::infinity();
 };
 
 model::OrderId SignalRun::submit_market(OrderSide side, std::size_t decision_bar, std::string tag,
@@ -147,7 +215,9 @@ void SignalRun::execute(OrderSide side, double qty, double price, Liquidity liq,
   f.price = price;
   f.fee = cfg_.fees.fee(qty, price * inst_.multiplier, liq, true);
   f.liquidity = liq;
+  flush_observed();
   account_.apply_fill(f, /*closing=*/true, at_open, reason, trades_);
+  sync();
   journal_.fill(id, f);
 }
 
@@ -179,7 +249,7 @@ void SignalRun::open_position(int side, double reference, double atr, std::size_
                               std::int64_t signal_bar, model::OrderId id) {
   const OrderSide oside = side > 0 ? OrderSide::kBuy : OrderSide::kSell;
   const double price = internal::taker_price(cfg_.slippage, oside, reference, atr, inst_);
-  account_.mark(0, price);
+  mark(price);
   execution::SizingInputs si;
   si.price = price * inst_.multiplier;
   si.equity = account_.equity();
@@ -357,6 +427,7 @@ void SignalRun::charge_carry(std::size_t t) {
     const double dt = static_cast<double>(bars_.ts[t] - bars_.ts[t - 1]);
     const double amount = -q * bars_.close[t] * inst_.multiplier * cfg_.borrow_rate * dt / kYearNs;
     account_.charge(0, amount);
+    sync();
     out_.charges.push_back({0, bars_.ts[t], static_cast<std::int64_t>(t), amount, "borrow"});
   }
 }
@@ -364,10 +435,10 @@ void SignalRun::charge_carry(std::size_t t) {
 void SignalRun::record(std::size_t t) {
   if (!cfg_.record.equity) return;
   auto& e = out_.record.equity;
-  const double eq = account_.equity();
+  const double eq = equity();
   e.equity[t] = eq;
   if (cfg_.record.equity_details) {
-    const double pv = account_.position_value();
+    const double pv = position_value();
     e.position_value[t] = pv;
     e.cash[t] = eq - pv;
     e.exposure[t] = pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::nan(""));
@@ -392,15 +463,16 @@ Status SignalRun::run() {
   out_.record.initial_cash = cfg_.initial_cash;
   if (cfg_.record.equity) {
     auto& e = out_.record.equity;
-    e.ts.assign(bars_.ts.begin(), bars_.ts.end());
+    if (!in_.share_series) e.ts.assign(bars_.ts.begin(), bars_.ts.end());
     e.equity.resize(n);
     if (cfg_.record.equity_details) {
       e.cash.resize(n);
       e.position_value.resize(n);
       e.exposure.resize(n);
     }
-    out_.record.benchmark_close.assign(bars_.close.begin(), bars_.close.end());
+    if (!in_.share_series) out_.record.benchmark_close.assign(bars_.close.begin(), bars_.close.end());
   }
+  bal_ = account_.balance();
   const std::uint8_t* le = data_or_null(plan_.long_entry);
   const std::uint8_t* lx = data_or_null(plan_.long_exit);
   const std::uint8_t* se = data_or_null(plan_.short_entry);
@@ -419,6 +491,7 @@ Status SignalRun::run() {
         if (q != 0 && t > 0) {
           const double amount = q * open * inst_.multiplier * funding->rate[funding_index_];
           account_.charge(0, amount);
+          sync();
           out_.charges.push_back({0, bars_.ts[t], static_cast<std::int64_t>(t), amount, "funding"});
         }
         ++funding_index_;
@@ -426,7 +499,7 @@ Status SignalRun::run() {
     }
     // 1. Orders decided at the previous close fill at this open: exit first, then entry.
     if (pending_close_ != model::kNoOrder || pending_open_ != model::kNoOrder) {
-      account_.mark(0, open);
+      mark(open);
       const double atr = internal::atr_before(slip_atr_, static_cast<std::int64_t>(t));
       if (pending_close_ != model::kNoOrder) {
         if (net() != 0) {
@@ -452,11 +525,11 @@ Status SignalRun::run() {
     if (has_exit_rules_ && net() != 0) check_exit_rules(t);
     // 3. Mark at the close; carry costs; margin check.
     const double close = bars_.close[t];
-    account_.mark(0, close);
+    mark(close);
     if (net() != 0) {
-      account_.observe_bar(0, static_cast<std::int64_t>(t), bars_.high[t], bars_.low[t]);
+      observe(t);
       charge_carry(t);
-      const double eq = account_.equity();
+      const double eq = equity();
       if (eq <= 0 ||
           (cfg_.maintenance_margin > 0 && eq < cfg_.maintenance_margin * account_.gross_exposure())) {
         out_.liquidated = true;
@@ -521,6 +594,7 @@ Status SignalRun::run() {
     }
   }
   out_.bars = static_cast<std::int64_t>(n);
+  flush_observed();
   out_.record.total_fees = account_.total_fees();
   account_.open_positions(out_.record.open_positions);
   out_.record.periods_per_year = cfg_.periods_per_year;  // 0: analytics infers it from the timestamps

@@ -26,7 +26,21 @@ struct Scratch {
   analytics::MetricsWorkspace workspace;
   strategy::SignalPlan plan;
   std::vector<double> returns;
+  std::vector<double> finite_returns;
 };
+
+// Catalog indices of the metrics in key order: a trial's metric map is then built by appending.
+const std::vector<std::size_t>& metrics_in_key_order() {
+  static const std::vector<std::size_t> order = [] {
+    const auto catalog = analytics::metric_catalog();
+    std::vector<std::size_t> o(catalog.size());
+    for (std::size_t i = 0; i < o.size(); ++i) o[i] = i;
+    std::sort(o.begin(), o.end(),
+              [&](std::size_t a, std::size_t b) { return catalog[a].key < catalog[b].key; });
+    return o;
+  }();
+  return order;
+}
 
 std::uint64_t hash_column(const std::vector<double>& v, std::uint64_t h) {
   return fnv1a64(v.data(), v.size() * sizeof(double), h);
@@ -110,6 +124,8 @@ struct BacktestEvaluator::Impl {
   double periods_per_year = 252;
   std::string identity;
   backtest::BacktestConfig run_config;
+  // Timestamps, benchmark and annualization of legs[0], shared by every full-range trial's metrics.
+  analytics::MetricsContext metrics_context;
   mutable tbb::enumerable_thread_specific<Scratch> scratch;
 
   std::shared_ptr<const std::vector<double>> sma(int period) const {
@@ -194,11 +210,16 @@ struct BacktestEvaluator::Impl {
     return {};
   }
 
-  Status run_range(const strategy::SignalPlan& plan, const BarRange& range, backtest::RunResult& out) const {
+  bool full(const BarRange& range) const { return range.begin == 0 && range.end == legs[0].size(); }
+
+  // `share`: a full-range run leaves the record's ts and benchmark empty (metrics_context has them).
+  Status run_range(const strategy::SignalPlan& plan, const BarRange& range, backtest::RunResult& out,
+                   bool share = false) const {
     backtest::SignalRunInput input;
-    if (range.begin == 0 && range.end == legs[0].size()) {
+    if (full(range)) {
       input.bars = &legs[0];
       input.plan = &plan;
+      input.share_series = share;
       return backtest::run_signals(input, run_config, out);
     }
     const data::BarSeries bars = legs[0].slice(range.begin, range.end);
@@ -213,8 +234,18 @@ struct BacktestEvaluator::Impl {
                  Evaluation& e) const {
     TL_ASSIGN_OR_RETURN(const analytics::Metrics metrics,
                         analytics::compute_metrics(record, options_metrics(), &s.workspace));
-    for (const auto& [key, value] : metrics.items()) e.metrics.emplace(std::string(key), value);
-    if (one_bar_per_period) {
+    const auto catalog = analytics::metric_catalog();
+    for (const std::size_t i : metrics_in_key_order()) {
+      const analytics::Metric id = catalog[i].id;
+      if (metrics.computed(id))
+        e.metrics.emplace_hint(e.metrics.end(), std::string(catalog[i].key), metrics[id]);
+    }
+    const bool shared = record.equity.ts.empty();
+    if (shared && !s.workspace.period_returns().empty()) {
+      // Metrics computed them already over the context's timestamps, with the context's period.
+      const auto r = s.workspace.period_returns();
+      s.returns.assign(r.begin(), r.end());
+    } else if (one_bar_per_period) {
       // The same values analytics::period_returns gives when each period holds one bar.
       const auto& eq = record.equity.equity;
       s.returns.clear();
@@ -225,15 +256,16 @@ struct BacktestEvaluator::Impl {
         last = v;
       }
     } else {
-      analytics::period_returns(record.equity.ts, record.equity.equity, period, &s.returns);
+      analytics::period_returns(shared ? metrics_context.ts() : std::span<const Timestamp>(record.equity.ts),
+                                record.equity.equity, period, &s.returns);
     }
-    std::vector<double> returns;
-    returns.reserve(s.returns.size());
+    std::vector<double>& returns = s.finite_returns;
+    returns.clear();
     for (const double r : s.returns) {
       if (std::isfinite(r)) returns.push_back(r);
     }
     e.stats = summarize_returns(returns, options.blocks);
-    if (options.keep_returns) e.returns = std::move(returns);
+    if (options.keep_returns) e.returns = returns;
     return {};
   }
 
@@ -328,6 +360,9 @@ Result<std::unique_ptr<BacktestEvaluator>> BacktestEvaluator::create(std::vector
   impl->identity = hash_hex(h);
   impl->legs = std::move(legs);
   impl->options = std::move(options);
+  impl->metrics_context = analytics::MetricsContext::make(impl->legs[0].ts, impl->legs[0].close,
+                                                          impl->run_config.periods_per_year);
+  impl->options.metrics.context = &impl->metrics_context;
   return std::unique_ptr<BacktestEvaluator>(new BacktestEvaluator(std::move(impl)));
 }
 
@@ -451,9 +486,17 @@ Result<Evaluation> BacktestEvaluator::evaluate(const ParamSpace& space, const Pa
   TL_TRY(m.make_plan(space, point, s.plan, e.rejected_reason));
   if (!e.rejected_reason.empty()) return e;
   if (bars.size() == 1) {
-    TL_TRY(m.run_range(s.plan, bars[0], s.result));
+    const bool share = m.full(bars[0]);
+    TL_TRY(m.run_range(s.plan, bars[0], s.result, share));
     TL_TRY(m.measure(s.result.record, options, s, e));
-    if (options.keep_record) e.record = std::make_shared<const analytics::RunRecord>(s.result.record);
+    if (options.keep_record) {
+      auto record = std::make_shared<analytics::RunRecord>(s.result.record);
+      if (share) {
+        record->equity.ts = m.legs[0].ts;
+        record->benchmark_close = m.legs[0].close;
+      }
+      e.record = std::move(record);
+    }
     return e;
   }
   std::vector<analytics::RunRecord> runs;

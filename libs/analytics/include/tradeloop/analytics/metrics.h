@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "tradeloop/analytics/annualization.h"
 #include "tradeloop/analytics/records.h"
 #include "tradeloop/core/result.h"
 
@@ -124,6 +125,35 @@ class MetricSet {
 /// an invalid_argument error naming it.
 Result<MetricSet> parse_metric_set(std::string_view keys);
 
+/// What runs over the same bars share (optimizer trials): their timestamps and benchmark closes,
+/// and what metrics derive from those alone (the annualization, the benchmark's log returns,
+/// whether every bar is its own return period). Built once per data set by make(); it borrows `ts`
+/// and `benchmark_close`, which must outlive it. Read-only afterwards: one context serves all
+/// threads. Using it changes no value, only what is recomputed per run.
+class MetricsContext {
+ public:
+  /// `periods_per_year` is the RunRecord::periods_per_year of the runs (0 = inferred).
+  static MetricsContext make(std::span<const Timestamp> ts, std::span<const double> benchmark_close,
+                             double periods_per_year = 0);
+
+  std::span<const Timestamp> ts() const { return ts_; }
+  std::span<const double> benchmark_close() const { return benchmark_close_; }
+  const Annualization& annualization() const { return annualization_; }
+  double periods_per_year_override() const { return periods_per_year_; }
+  /// Every bar falls in its own return period (daily bars): period returns are bar returns.
+  bool one_bar_per_period() const { return one_bar_per_period_; }
+  /// ln(c_i / c_{i-1}) of the benchmark at index i (index 0 unused); empty without a benchmark.
+  const std::vector<double>& benchmark_log_returns() const { return benchmark_log_returns_; }
+
+ private:
+  std::span<const Timestamp> ts_;
+  std::span<const double> benchmark_close_;
+  double periods_per_year_ = 0;
+  Annualization annualization_;
+  bool one_bar_per_period_ = false;
+  std::vector<double> benchmark_log_returns_;
+};
+
 struct MetricsOptions {
   // Annual risk-free rate as a fraction (0.02 = 2%), used like backtesting.py's risk_free_rate
   // by sharpe_ratio, sortino_ratio and alpha. Must be in (-1, 1).
@@ -131,6 +161,10 @@ struct MetricsOptions {
   // Metrics to compute; the others are left NaN and marked not computed. Dependencies are
   // resolved internally (sharpe_ratio computes what it needs without reporting it).
   MetricSet requested = MetricSet::all();
+  // Shared per-data-set inputs (optional). A run whose equity.ts is empty (a signal run with
+  // share_series) takes the context's timestamps and benchmark closes; the annualization and the
+  // benchmark log returns come from the context whenever the run's series are the context's.
+  const MetricsContext* context = nullptr;
 };
 
 /// The values of one run. Cheap to copy (a fixed array).
@@ -168,6 +202,10 @@ class MetricsWorkspace {
  public:
   MetricsWorkspace() = default;
 
+  /// The period returns of the last compute_metrics() call (as analytics::period_returns gives
+  /// them: the first is NaN); empty when that call needed none.
+  std::span<const double> period_returns() const { return returns_; }
+
  private:
   friend class MetricsEngine;
   std::vector<double> returns_;
@@ -179,10 +217,10 @@ class MetricsWorkspace {
 };
 
 /// Computes the requested metrics of `run`.
-/// REQUIRES of the record (an invalid_argument error otherwise, naming the field and sizes):
-/// at least one bar; equity.ts and equity.equity of the same length (cash, position_value and
-/// exposure either empty or that length too); benchmark_close empty or that length; trades' bar
-/// indices within the curve.
+/// REQUIRES (with equity.ts read from options.context when the run shares it) of the record (an
+/// invalid_argument error otherwise, naming the field and sizes): at least one bar; equity.ts and
+/// equity.equity of the same length (cash, position_value and exposure either empty or that length too);
+/// benchmark_close empty or that length; trades' bar indices within the curve.
 Result<Metrics> compute_metrics(const RunRecord& run, const MetricsOptions& options = {},
                                 MetricsWorkspace* workspace = nullptr);
 

@@ -34,6 +34,10 @@ struct SignalRunInput {
   // Leg 1 for a pairs plan (plan->hedge_ratio non-empty); same timestamps as `bars`.
   const data::BarSeries* bars2 = nullptr;
   model::Instrument instrument2;
+  // Leave record.equity.ts and record.benchmark_close empty: they would be copies of bars->ts and
+  // bars->close, which a caller running many plans over the same bars (the optimizer) passes to
+  // analytics once (analytics::MetricsContext) instead of copying them on every run.
+  bool share_series = false;
 };
 
 // Runs the plan. `out` is cleared first and its buffers reused. Errors: inconsistent sizes (plan vs
