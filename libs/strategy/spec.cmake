@@ -30,6 +30,15 @@ if(TARGET strategy_spec_test)
   target_compile_definitions(strategy_spec_test PRIVATE ${TL_SPEC_TEST_DEFS})
 endif()
 
-tl_add_benchmark(spec_compile_benchmark
-  SOURCES benchmarks/spec_compile_benchmark.cc
-  DEPS tradeloop::strategy_spec tradeloop::data tradeloop::indicators)
+# The library traded end to end through the backtest kernel (signal runner and event kernel). Test
+# and benchmark only: tl_backtest depends on tl_strategy (the API), never on tl_strategy_spec, so
+# there is no cycle. libs/backtest is added after this module; the target is resolved at generation.
+if(EXISTS ${PROJECT_SOURCE_DIR}/libs/backtest/CMakeLists.txt)
+  tl_add_test(strategy_library_test
+    SOURCES tests/strategy_library_test.cc
+    DEPS tradeloop::strategy_spec tradeloop::strategy tradeloop::backtest tradeloop::data tradeloop::indicators)
+
+  tl_add_benchmark(spec_compile_benchmark
+    SOURCES benchmarks/spec_compile_benchmark.cc
+    DEPS tradeloop::strategy_spec tradeloop::strategy tradeloop::backtest tradeloop::data tradeloop::indicators)
+endif()

@@ -1,6 +1,7 @@
 #include "tradeloop/strategy/plan_strategy.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -19,8 +20,38 @@ Status SignalPlanStrategy::on_start(StrategyContext& ctx) {
   if (!plan_.hedge_ratio.empty()) {
     return Error::invalid_argument(fmt::format("{}: pairs plans run on the signal runner", name_));
   }
-  const auto close = ctx.series(0, "close");
-  (void)close;
+  sizing_ = model::SizingMode::kFixed;
+  sizing_value_ = 0;
+  if (use_plan_sizing_ && !plan_.sizing.empty()) {
+    // The CLI's syntax (execution::Sizing::parse, which this module cannot depend on).
+    const std::string& s = plan_.sizing;
+    const auto colon = s.find(':');
+    const std::string method = s.substr(0, colon);
+    double value = 0;
+    if (colon != std::string::npos) {
+      char* end = nullptr;
+      value = std::strtod(s.c_str() + colon + 1, &end);
+      if (end == s.c_str() + colon + 1 || *end != '\0' || !(value > 0)) {
+        return Error::invalid_argument(
+            fmt::format("{}: plan sizing '{}': the value must be a number > 0", name_, s));
+      }
+    }
+    if (method == "all_in" && colon == std::string::npos) {
+      sizing_ = model::SizingMode::kAllIn;
+    } else if (method == "percent" && colon != std::string::npos) {
+      sizing_ = model::SizingMode::kPercent;
+    } else if (method == "cash" && colon != std::string::npos) {
+      sizing_ = model::SizingMode::kCash;
+    } else if (method == "risk" && colon != std::string::npos) {
+      sizing_ = model::SizingMode::kRisk;
+    } else if (method == "units" && colon != std::string::npos) {
+      sizing_ = model::SizingMode::kFixed;  // a quantity on the order
+    } else {
+      return Error::invalid_argument(
+          fmt::format("{}: plan sizing '{}' is not all_in, percent:P, cash:X, risk:P or units:N", name_, s));
+    }
+    sizing_value_ = value;
+  }
   return ok_status();
 }
 
@@ -50,6 +81,12 @@ void SignalPlanStrategy::on_bar(StrategyContext& ctx, std::uint32_t instrument) 
   OrderRequest r;
   r.side = d.entry > 0 ? model::OrderSide::kBuy : model::OrderSide::kSell;
   r.quantity = 0;  // the run's sizing, at the fill
+  if (sizing_ == model::SizingMode::kFixed) {
+    r.quantity = sizing_value_;  // units:N; 0 = the run's sizing
+  } else {
+    r.sizing = sizing_;
+    r.sizing_value = sizing_value_;
+  }
   // Exit rules become a bracket priced from the entry's fill; ATR multiples use the signal bar's ATR.
   const double atr = t < ex.atr.size() ? ex.atr[t] : std::nan("");
   Bracket& b = r.bracket;

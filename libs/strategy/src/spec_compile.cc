@@ -180,6 +180,23 @@ class Evaluator {
     }
   }
 
+  // Leading bars before every indicator and rolling window of the evaluated nodes has a value (the
+  // first bar that is not NaN, as the event kernel counts the indicators a strategy reads).
+  std::size_t warmup(const std::vector<std::uint8_t>& need) const {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < p_.nodes.size(); ++i) {
+      const Node& n = p_.nodes[i];
+      if (need[i] == 0 || !n.series || n.type == VType::kBool) continue;
+      if (n.op != Op::kIndicator && n.op != Op::kHighest && n.op != Op::kLowest && n.op != Op::kOlsSlope)
+        continue;
+      const double* x = num_[i];
+      std::size_t first = 0;
+      while (first < n_ && std::isnan(x[first])) ++first;
+      out = std::max(out, first);
+    }
+    return out;
+  }
+
   Result<std::shared_ptr<const IndicatorCache::Columns>> atr(int period) {
     const indicators::IndicatorInfo* info = indicators::find_indicator("atr");
     if (info == nullptr)
@@ -646,6 +663,7 @@ Result<SignalPlan> SpecProgram::run(std::span<const double> values,
 
   SignalPlan plan;
   plan.bars = legs[0]->size();
+  plan.warmup_bars = ev.warmup(p.used);
   std::vector<std::uint8_t>* flags[4] = {&plan.long_entry, &plan.long_exit, &plan.short_entry,
                                          &plan.short_exit};
   for (int r = 0; r < 4; ++r) {

@@ -4,6 +4,8 @@
 // and it is how tests prove the two paths of the kernel give identical fills.
 //
 // The plan (not owned) must outlive the strategy and cover instrument 0's bars; it trades instrument 0.
+// Orders carry the plan's sizing ("risk:0.5", as the signal runner applies it) unless
+// `use_plan_sizing` is false, which leaves them to the run's sizing (the runner's --sizing override).
 #pragma once
 
 #include <cstdint>
@@ -16,8 +18,9 @@ namespace tradeloop::strategy {
 
 class SignalPlanStrategy final : public Strategy {
  public:
-  explicit SignalPlanStrategy(const SignalPlan& plan, std::string name = "signal_plan")
-      : plan_(plan), name_(std::move(name)) {}
+  explicit SignalPlanStrategy(const SignalPlan& plan, std::string name = "signal_plan",
+                              bool use_plan_sizing = true)
+      : plan_(plan), name_(std::move(name)), use_plan_sizing_(use_plan_sizing) {}
   std::string_view name() const override { return name_; }
   Status on_start(StrategyContext& ctx) override;
   void on_bar(StrategyContext& ctx, std::uint32_t instrument) override;
@@ -26,6 +29,10 @@ class SignalPlanStrategy final : public Strategy {
  private:
   const SignalPlan& plan_;
   std::string name_;
+  bool use_plan_sizing_ = true;
+  // The plan's sizing parsed at on_start (kFixed + 0 = the run's sizing).
+  model::SizingMode sizing_ = model::SizingMode::kFixed;
+  double sizing_value_ = 0;
   std::int64_t last_exit_bar_ = -1;
 };
 
