@@ -5,11 +5,6 @@
 
 namespace tradeloop::backtest {
 
-void SimulatedClock::advance_to(Timestamp ts) {
-  TL_CHECK(ts >= now_, "clock moved back from ", now_, " to ", ts);
-  now_ = ts;
-}
-
 HistoricalBarFeed::HistoricalBarFeed(std::span<const data::BarSeries* const> series)
     : series_(series.begin(), series.end()), cursor_(series.size(), 0) {
   for (const auto* s : series_) TL_CHECK(s != nullptr, "HistoricalBarFeed: null series");
@@ -28,17 +23,6 @@ std::uint32_t HistoricalBarFeed::pick() const {
     }
   }
   return best;
-}
-
-bool HistoricalBarFeed::next(BarEvent& out) {
-  const std::uint32_t i = pick();
-  if (i == series_.size()) return false;
-  const data::BarSeries& s = *series_[i];
-  const std::size_t k = cursor_[i]++;
-  out.instrument = i;
-  out.index = static_cast<std::int64_t>(k);
-  out.bar = {s.ts[k], s.open[k], s.high[k], s.low[k], s.close[k], s.volume.empty() ? 0.0 : s.volume[k]};
-  return true;
 }
 
 bool HistoricalBarFeed::peek_time(Timestamp& ts) const {

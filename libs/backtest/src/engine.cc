@@ -5,6 +5,7 @@
 #include <exception>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <fmt/format.h>
@@ -79,6 +80,15 @@ class Kernel final : public ExchangeHost, public strategy::StrategyContext {
 
  private:
   model::OrderId reject(Order o, std::string reason);
+  // Units a reduce-only order of this side may trade: the opposite position (netting), or the opposite
+  // side's lots (hedging, where a long and a short can be open together).
+  double reducible(std::uint32_t i, bool buy) const {
+    if (account_.mode() == portfolio::PositionMode::kHedging) {
+      return buy ? -account_.side_quantity(i, -1) : account_.side_quantity(i, 1);
+    }
+    const double pos = account_.net_quantity(i);
+    return buy ? std::max(0.0, -pos) : std::max(0.0, pos);
+  }
   void fault(const char* where, const std::string& what);
   template <typename F>
   void call_strategy(const char* where, F&& f);
@@ -102,8 +112,10 @@ class Kernel final : public ExchangeHost, public strategy::StrategyContext {
   std::map<model::OrderId, strategy::Bracket> brackets_;  // entry order -> its bracket (risk sizing)
   std::vector<Order> rejected_;
   mutable std::vector<const Order*> open_cache_;
-  // Indicator outputs computed for the strategy; unique_ptr keeps the data pointers stable.
-  std::map<std::string, std::unique_ptr<std::vector<double>>> indicators_;
+  // Indicator outputs computed for the strategy (all outputs of one indicator and parameter set), by
+  // "instrument|name|params"; the buffers never move, so SeriesViews into them stay valid.
+  using Outputs = std::vector<std::unique_ptr<double[]>>;
+  std::map<std::string, Outputs> indicators_;
   std::int64_t warmup_ = 0;
   bool faulted_ = false;
   bool stopped_ = false;  // account blown: no more trading
@@ -147,7 +159,7 @@ Result<strategy::SeriesView> Kernel::indicator(std::uint32_t i, std::string_view
     }
     out_index = static_cast<std::size_t>(it - info->outputs.begin());
   }
-  std::string key = fmt::format("{}|{}|{}", i, name, out_index);
+  std::string key = fmt::format("{}|{}", i, name);
   for (const auto& [k, v] : params) key += fmt::format("|{}={}", k, v);
   auto it = indicators_.find(key);
   if (it == indicators_.end()) {
@@ -159,16 +171,32 @@ Result<strategy::SeriesView> Kernel::indicator(std::uint32_t i, std::string_view
     inputs.low = s.low;
     inputs.close = s.close;
     inputs.volume = s.volume;
+    TL_ASSIGN_OR_RETURN(auto ind, indicators::make_indicator(name, params));
+    const std::size_t n = s.size();
+    for (const auto& input : info->inputs) {
+      if (inputs.get(input).size() != n) {
+        return Error::invalid_argument(
+            fmt::format("indicator {}: instrument {} ('{}') has no '{}' column", name, i, s.symbol, input));
+      }
+    }
     // Batch over the whole series equals streaming bar by bar (the indicator contract); the view only
-    // reveals values up to the current bar, so this is not look-ahead.
-    TL_ASSIGN_OR_RETURN(auto cols, indicators::compute(name, inputs, params));
-    auto values = std::make_unique<std::vector<double>>(std::move(cols[out_index]));
-    std::int64_t first = 0;
-    while (first < static_cast<std::int64_t>(values->size()) && std::isnan((*values)[first])) ++first;
-    warmup_ = std::max(warmup_, first);
-    it = indicators_.emplace(key, std::move(values)).first;
+    // reveals values up to the current bar, so this is not look-ahead. Buffers left uninitialized: the
+    // indicator writes every element (zeroing 8 bytes a bar first costs as much as the SMA itself).
+    Outputs outs;
+    std::vector<std::span<double>> spans;
+    for (std::size_t k = 0; k < ind->num_outputs(); ++k) {
+      outs.emplace_back(new double[n]);
+      spans.emplace_back(outs.back().get(), n);
+    }
+    ind->compute(inputs, spans);
+    it = indicators_.emplace(std::move(key), std::move(outs)).first;
   }
-  return strategy::SeriesView(it->second->data(), &current_[i]);
+  const double* values = it->second[out_index].get();
+  std::int64_t first = 0;
+  const auto n = static_cast<std::int64_t>(in_.bars[i]->size());
+  while (first < n && std::isnan(values[first])) ++first;
+  warmup_ = std::max(warmup_, first);
+  return strategy::SeriesView(values, &current_[i]);
 }
 
 model::OrderId Kernel::reject(Order o, std::string reason) {
@@ -263,7 +291,11 @@ model::OrderId Kernel::submit(const strategy::OrderRequest& r) {
       r.parent == model::kNoOrder) {
     return reject(std::move(o), "short selling is not allowed (use --allow-short)");
   }
-  if (r.reduce_only && pos == 0 && r.parent == model::kNoOrder) {
+  // Netting: any position may become reducible before the order fills; hedging: the side it closes.
+  const bool nothing_to_reduce = account_.mode() == portfolio::PositionMode::kHedging
+                                     ? reducible(r.instrument, r.side == OrderSide::kBuy) <= 0
+                                     : pos == 0;
+  if (r.reduce_only && nothing_to_reduce && r.parent == model::kNoOrder) {
     return reject(std::move(o), "reduce-only order with no position to reduce");
   }
   const double last = account_.last_price(r.instrument);
@@ -362,7 +394,7 @@ double Kernel::approve_fill(const Order& o, double price, double wanted, std::st
   const double pos = account_.net_quantity(o.instrument);
   const bool buy = o.side == OrderSide::kBuy;
   if (o.reduce_only) {
-    const double allowed = buy ? std::max(0.0, -pos) : std::max(0.0, pos);
+    const double allowed = reducible(o.instrument, buy);
     if (allowed <= 0) {
       *why = "reduce-only: no position left to reduce";
       return 0;
@@ -481,30 +513,33 @@ void Kernel::liquidate(const std::vector<BarEvent>& step) {
   // Working orders would trade against the liquidation: cancel them first.
   exchange_.cancel_all(clock_.now(), step.front().index, "margin call: liquidation");
   for (std::uint32_t i = 0; i < instruments_.size(); ++i) {
-    const double pos = account_.net_quantity(i);
-    if (pos == 0) continue;
-    // Liquidate at the close of this step's bar of the instrument (or its last close).
-    const BarEvent* ev = nullptr;
-    for (const auto& e : step) ev = e.instrument == i ? &e : ev;
-    Order o;
-    o.id = ++last_id_;
-    o.instrument = i;
-    o.side = pos > 0 ? OrderSide::kSell : OrderSide::kBuy;
-    o.quantity = std::fabs(pos);
-    o.reduce_only = true;
-    o.tag = "liquidation";
-    o.created_time = clock_.now();
-    const std::int64_t index = ev != nullptr ? ev->index : current_[i];
-    o.created_bar = index;
-    exchange_.submit(std::move(o));
-    model::Bar b;
-    if (ev != nullptr) {
-      b = ev->bar;
-    } else {
-      b.ts = clock_.now();
-      b.open = b.high = b.low = b.close = account_.last_price(i);
+    // One order per side held (netting holds one side; hedging may hold both).
+    for (int side : {1, -1}) {
+      const double pos = account_.side_quantity(i, side);
+      if (pos == 0) continue;
+      // Liquidate at the close of this step's bar of the instrument (or its last close).
+      const BarEvent* ev = nullptr;
+      for (const auto& e : step) ev = e.instrument == i ? &e : ev;
+      Order o;
+      o.id = ++last_id_;
+      o.instrument = i;
+      o.side = pos > 0 ? OrderSide::kSell : OrderSide::kBuy;
+      o.quantity = std::fabs(pos);
+      o.reduce_only = true;
+      o.tag = "liquidation";
+      o.created_time = clock_.now();
+      const std::int64_t index = ev != nullptr ? ev->index : current_[i];
+      o.created_bar = index;
+      exchange_.submit(std::move(o));
+      model::Bar b;
+      if (ev != nullptr) {
+        b = ev->bar;
+      } else {
+        b.ts = clock_.now();
+        b.open = b.high = b.low = b.close = account_.last_price(i);
+      }
+      exchange_.fill_at_close(i, index, b);
     }
-    exchange_.fill_at_close(i, index, b);
   }
   if (account_.equity() <= 0) {
     stopped_ = true;
@@ -517,8 +552,15 @@ Status Kernel::run() {
   std::size_t total = 0;
   for (const auto* s : in_.bars) total += s->size();
   if (cfg_.record.equity) {
-    out_.record.equity.ts.reserve(total);
-    out_.record.equity.equity.reserve(total);
+    // Steps <= bars: no reallocation (and no copy of the curve) inside the loop.
+    auto& e = out_.record.equity;
+    e.ts.reserve(total);
+    e.equity.reserve(total);
+    if (cfg_.record.equity_details) {
+      e.cash.reserve(total);
+      e.position_value.reserve(total);
+      e.exposure.reserve(total);
+    }
   }
   out_.record.initial_cash = cfg_.initial_cash;
   if (cfg_.slippage.needs_atr()) {
@@ -547,12 +589,13 @@ Status Kernel::run() {
   std::vector<BarEvent> step;
   step.reserve(n_inst);
   BarEvent ev;
-  Timestamp ts = 0;
-  while (feed.peek_time(ts)) {
+  bool pending = feed.next(ev);  // the first bar of the next step, already read
+  while (pending) {
+    const Timestamp ts = ev.bar.ts;
     clock_.advance_to(ts);
     step.clear();
-    Timestamp t2 = 0;
-    while (feed.peek_time(t2) && t2 == ts && feed.next(ev)) step.push_back(ev);
+    step.push_back(ev);
+    while ((pending = feed.next(ev)) && ev.bar.ts == ts) step.push_back(ev);
     out_.bars += static_cast<std::int64_t>(step.size());
     // 1-2. Funding, then the exchange matches this bar (the strategy still sees the previous bar).
     for (const BarEvent& e : step) {
@@ -576,9 +619,10 @@ Status Kernel::run() {
     for (const BarEvent& e : step) {
       const std::uint32_t i = e.instrument;
       account_.mark(i, e.bar.close);
-      const double q = account_.net_quantity(i);
-      if (q != 0) {
+      if (account_.has_position(i)) {
         account_.observe_bar(i, e.index, e.bar.high, e.bar.low);
+        // Borrow on the short lots (all of the position when netting; the short side when hedging).
+        const double q = account_.side_quantity(i, -1);
         if (cfg_.borrow_rate > 0 && q < 0 && e.index > 0) {
           const double dt = static_cast<double>(e.bar.ts - in_.bars[i]->ts[e.index - 1]);
           const double amount =

@@ -189,7 +189,8 @@ void SimulatedExchange::execute(Order& o, double reference, bool taker, std::int
     return;
   }
   if (o.quantity == 0) o.quantity = qty;  // sized at this first fill
-  if (config_.volume_participation > 0) {
+  // A margin-call liquidation happens at the close whatever the volume (docs/backtest.md).
+  if (config_.volume_participation > 0 && !(o.reduce_only && o.tag == "liquidation")) {
     if (aux.filled_bar != index) {
       aux.filled_bar = index;
       aux.filled_in_bar = 0;
@@ -294,8 +295,7 @@ void SimulatedExchange::finish_window(Order& o, std::int64_t index, const model:
   }
 }
 
-void SimulatedExchange::process_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar) {
-  current_bar_[instrument] = index;
+void SimulatedExchange::match_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar) {
   auto& ids = open_[instrument];
   // Drop finished orders (keeps the per-bar scan short).
   ids.erase(std::remove_if(ids.begin(), ids.end(),

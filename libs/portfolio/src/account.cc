@@ -139,28 +139,6 @@ void Account::observe_bar(std::uint32_t instrument, std::int64_t bar, double hig
   }
 }
 
-double Account::unrealized_pnl() const {
-  // backtesting.py: sum(trade.pl for trade in trades), oldest first.
-  double s = 0;
-  for (const Book& b : books_) {
-    for (const Lot& lot : b.lots)
-      s += lot.quantity * (b.last_price - lot.entry_price) * b.instrument.multiplier;
-  }
-  return s;
-}
-
-double Account::equity() const {
-  return balance_ + unrealized_pnl();
-}
-
-double Account::position_value() const {
-  double s = 0;
-  for (const Book& b : books_) {
-    for (const Lot& lot : b.lots) s += lot.quantity * b.last_price * b.instrument.multiplier;
-  }
-  return s;
-}
-
 double Account::gross_exposure() const {
   double s = 0;
   for (const Book& b : books_) {
@@ -183,25 +161,12 @@ double Account::margin_available() const {
   return std::max(0.0, equity() - margin_used());
 }
 
-double Account::net_quantity(std::uint32_t i) const {
-  double q = 0;
-  for (const Lot& lot : books_[i].lots) q += lot.quantity;
-  return q;
-}
-
 double Account::side_quantity(std::uint32_t i, int side) const {
   double q = 0;
   for (const Lot& lot : books_[i].lots) {
     if ((side > 0) == (lot.quantity > 0)) q += lot.quantity;
   }
   return q;
-}
-
-bool Account::is_flat() const {
-  for (const Book& b : books_) {
-    if (!b.lots.empty()) return false;
-  }
-  return true;
 }
 
 model::Position Account::position(std::uint32_t i) const {

@@ -3,6 +3,7 @@
 // wall clock (later). Owned by the environment that runs the kernel.
 #pragma once
 
+#include "tradeloop/core/check.h"
 #include "tradeloop/core/time.h"
 
 namespace tradeloop::backtest {
@@ -17,7 +18,10 @@ class SimulatedClock final : public Clock {
  public:
   Timestamp now() const override { return now_; }
   // REQUIRES: ts >= now() (time never goes back).
-  void advance_to(Timestamp ts);
+  void advance_to(Timestamp ts) {
+    TL_CHECK(ts >= now_, "clock moved back from ", now_, " to ", ts);
+    now_ = ts;
+  }
 
  private:
   Timestamp now_ = 0;

@@ -32,7 +32,17 @@ class HistoricalBarFeed final : public DataFeed {
  public:
   // REQUIRES: every series non-null with strictly increasing timestamps; they outlive the feed.
   explicit HistoricalBarFeed(std::span<const data::BarSeries* const> series);
-  bool next(BarEvent& out) override;
+  // Inline: the kernel calls it once a bar (on the concrete, final type, so without a virtual call).
+  bool next(BarEvent& out) override {
+    const std::uint32_t i = series_.size() == 1 ? (cursor_[0] < series_[0]->size() ? 0u : 1u) : pick();
+    if (i == series_.size()) return false;
+    const data::BarSeries& s = *series_[i];
+    const std::size_t k = cursor_[i]++;
+    out.instrument = i;
+    out.index = static_cast<std::int64_t>(k);
+    out.bar = {s.ts[k], s.open[k], s.high[k], s.low[k], s.close[k], s.volume.empty() ? 0.0 : s.volume[k]};
+    return true;
+  }
   bool peek_time(Timestamp& ts) const override;
 
  private:

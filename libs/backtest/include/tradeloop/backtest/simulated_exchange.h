@@ -71,7 +71,10 @@ class SimulatedExchange final : public execution::ExecutionClient {
   Status cancel(model::OrderId id, std::string reason) override;
 
   // Matches the working orders of `instrument` against its bar `index` (open, intrabar, close passes).
-  void process_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar);
+  void process_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar) {
+    current_bar_[instrument] = index;
+    if (!open_[instrument].empty()) match_bar(instrument, index, bar);  // most bars have no working order
+  }
   // Fills market orders submitted during bar `index` at its close (--fill close).
   void fill_at_close(std::uint32_t instrument, std::int64_t index, const model::Bar& bar);
   // Cancels the armed reduce-only bracket children of `instrument` (its position was closed).
@@ -87,6 +90,7 @@ class SimulatedExchange final : public execution::ExecutionClient {
 
  private:
   enum class Pass : std::uint8_t { kOpen, kIntrabar, kClose };
+  void match_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar);
   model::Order* find(model::OrderId id);
   void accept(model::Order& o, Timestamp ts, std::int64_t bar);
   void event(model::Order& o, model::OrderStatus to, Timestamp ts, std::int64_t bar, std::string reason);

@@ -69,9 +69,24 @@ class Account {
 
   double initial_cash() const { return initial_cash_; }
   double balance() const { return balance_; }
-  double equity() const;
-  double unrealized_pnl() const;
-  double position_value() const;    // sum of signed market values
+  // Inline: the kernel reads these every bar.
+  double equity() const { return balance_ + unrealized_pnl(); }
+  double unrealized_pnl() const {
+    // backtesting.py: sum(trade.pl for trade in trades), oldest first.
+    double s = 0;
+    for (const Book& b : books_) {
+      for (const Lot& lot : b.lots)
+        s += lot.quantity * (b.last_price - lot.entry_price) * b.instrument.multiplier;
+    }
+    return s;
+  }
+  double position_value() const {  // sum of signed market values
+    double s = 0;
+    for (const Book& b : books_) {
+      for (const Lot& lot : b.lots) s += lot.quantity * b.last_price * b.instrument.multiplier;
+    }
+    return s;
+  }
   double gross_exposure() const;    // sum of |market value|
   double margin_used() const;       // sum of |market value| / leverage
   double margin_available() const;  // max(0, equity - margin used)
@@ -83,11 +98,21 @@ class Account {
   std::size_t num_instruments() const { return books_.size(); }
   const model::Instrument& instrument(std::uint32_t i) const { return books_[i].instrument; }
   double last_price(std::uint32_t i) const { return books_[i].last_price; }
-  double net_quantity(std::uint32_t i) const;
+  double net_quantity(std::uint32_t i) const {
+    double q = 0;
+    for (const Lot& lot : books_[i].lots) q += lot.quantity;
+    return q;
+  }
+  bool has_position(std::uint32_t i) const { return !books_[i].lots.empty(); }
   // Sum of long (side > 0) or short (side < 0) lots' quantities (signed).
   double side_quantity(std::uint32_t i, int side) const;
   std::span<const Lot> lots(std::uint32_t i) const { return books_[i].lots; }
-  bool is_flat() const;
+  bool is_flat() const {
+    for (const Book& b : books_) {
+      if (!b.lots.empty()) return false;
+    }
+    return true;
+  }
   model::Position position(std::uint32_t i) const;
 
   // The open lots as OpenPosition records, one per lot (valued at the mark price).

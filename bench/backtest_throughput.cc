@@ -1,0 +1,200 @@
+// Backtest throughput: the built-in sma_cross (10/20, all_in, commission 0.0005, --exclusive) on 1M and 10M
+// synthetic minute bars (a deterministic geometric random walk), through
+//   - the full event kernel: engine + SmaCross Strategy (indicators through the context, orders through
+//     the simulated exchange, books in portfolio::Account), recording everything the CLI records;
+//   - the same with lean recording (equity only: what an optimizer trial keeps);
+//   - the signal runner: the SignalPlan form of sma_cross (plan building included).
+// Items are bars. Counters: peak_rss_mb (getrusage ru_maxrss of the process so far: run one size per
+// process with --benchmark_filter for a figure that belongs to that size) and allocs_per_bar (heap
+// allocations during the timed runs, counted by the replaced global operator new, divided by bars).
+#include <benchmark/benchmark.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <new>
+#include <random>
+
+#include "tradeloop/backtest/engine.h"
+#include "tradeloop/backtest/signal_runner.h"
+#include "tradeloop/indicators/functions.h"
+#include "tradeloop/strategy/builtin.h"
+#include "tradeloop/strategy/sma_cross.h"
+
+namespace {
+
+std::atomic<std::uint64_t> g_allocs{0};
+
+}  // namespace
+
+// Counting allocator: every heap allocation of the process goes through these. (GCC pairs the inlined
+// operator new with free() in the replaced delete and warns falsely: both sides use malloc/free.)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+void* operator new(std::size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  g_allocs.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+
+namespace tradeloop {
+namespace {
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// A geometric random walk of minute bars from 2000-01-01 (fixed seed: every run sees the same bars).
+const data::BarSeries& synthetic(std::size_t n) {
+  static std::size_t cached_n = 0;
+  static data::BarSeries s;
+  if (cached_n == n) return s;
+  s = data::BarSeries{};
+  s.symbol = "SYN";
+  s.reserve(n);
+  std::mt19937_64 rng(20261123);
+  std::normal_distribution<double> z(0.0, 1.0);
+  double price = 100;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double open = price;
+    price *= std::exp(0.001 * z(rng));
+    const double hi = std::max(open, price) * (1 + 0.0005 * std::fabs(z(rng)));
+    const double lo = std::min(open, price) * (1 - 0.0005 * std::fabs(z(rng)));
+    s.push_back(946684800LL * kNanosPerSecond + static_cast<Timestamp>(i) * kNanosPerMinute, open, hi, lo,
+                price, 1000 + 100 * std::fabs(z(rng)));
+  }
+  cached_n = n;
+  return s;
+}
+
+backtest::BacktestConfig config(bool lean) {
+  backtest::BacktestConfig c;
+  // Cash and commission such that all_in keeps trading to the last bar (at 0.2% a trade the random walk's
+  // ~1,600 round trips per million bars would take the account below one unit's price).
+  c.initial_cash = 1e9;
+  c.fees = *execution::FeeModel::parse("0.0005");
+  c.exclusive = true;
+  if (lean) {
+    c.record.equity_details = false;
+    c.record.trades = false;
+    c.record.orders = false;
+  }
+  return c;
+}
+
+void finish(benchmark::State& state, std::size_t n, std::uint64_t allocs, std::size_t trades) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  state.counters["peak_rss_mb"] = peak_rss_mb();
+  state.counters["allocs_per_bar"] =
+      static_cast<double>(allocs) / static_cast<double>(state.iterations() * n);
+  state.counters["trades"] = static_cast<double>(trades);
+}
+
+void event_kernel(benchmark::State& state, bool lean) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  const data::BarSeries& bars = synthetic(n);
+  const backtest::BacktestConfig cfg = config(lean);
+  backtest::EngineInput in;
+  in.bars = {&bars};
+  backtest::RunResult out;
+  std::uint64_t allocs = 0;
+  for (auto _ : state) {
+    strategy::SmaCross strat({10, 20});
+    const std::uint64_t a0 = g_allocs.load();
+    auto st = backtest::run_strategy(in, strat, cfg, out);
+    allocs += g_allocs.load() - a0;
+    if (!st.ok()) state.SkipWithError(st.error().message().c_str());
+    benchmark::DoNotOptimize(out.record.equity.equity.data());
+  }
+  finish(state, n, allocs, out.record.trades.size() + out.fills.size() / 2);
+}
+
+void BM_EventKernelSmaCross(benchmark::State& state) {
+  event_kernel(state, false);
+}
+void BM_EventKernelSmaCrossLean(benchmark::State& state) {
+  event_kernel(state, true);
+}
+
+void BM_SignalRunnerSmaCross(benchmark::State& state) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  const data::BarSeries& bars = synthetic(n);
+  const backtest::BacktestConfig cfg = config(false);
+  backtest::RunResult out;
+  std::uint64_t allocs = 0;
+  for (auto _ : state) {
+    const std::uint64_t a0 = g_allocs.load();
+    auto plan = strategy::builtin_plan("sma_cross", {{"fast", 10}, {"slow", 20}}, bars);
+    if (!plan.ok()) {
+      state.SkipWithError(plan.error().message().c_str());
+      break;
+    }
+    backtest::SignalRunInput in;
+    in.bars = &bars;
+    in.plan = &*plan;
+    auto st = backtest::run_signals(in, cfg, out);
+    allocs += g_allocs.load() - a0;
+    if (!st.ok()) state.SkipWithError(st.error().message().c_str());
+    benchmark::DoNotOptimize(out.record.equity.equity.data());
+  }
+  finish(state, n, allocs, out.record.trades.size());
+}
+
+// The least work this strategy needs: two SMAs, the cross test, a long-only all-in position and the
+// equity per bar in one loop with no books, no orders, no fees. The yardstick for the two above on the
+// same machine at the same moment (the machine is shared: absolute figures move with its load).
+void BM_FloorSmaCross(benchmark::State& state) {
+  const std::size_t n = static_cast<std::size_t>(state.range(0));
+  const data::BarSeries& bars = synthetic(n);
+  std::vector<double> fast(n), slow(n), equity(n);
+  for (auto _ : state) {
+    indicators::sma(bars.close, 10, fast);
+    indicators::sma(bars.close, 20, slow);
+    double cash = 10000, units = 0;
+    int pending = 0;  // +1 buy / -1 sell at the next open
+    for (std::size_t t = 0; t < n; ++t) {
+      if (pending > 0 && units == 0) {
+        units = std::floor(cash / bars.open[t]);
+        cash -= units * bars.open[t];
+      } else if (pending < 0 && units > 0) {
+        cash += units * bars.open[t];
+        units = 0;
+      }
+      pending = 0;
+      if (t > 0) {
+        if (fast[t - 1] < slow[t - 1] && fast[t] > slow[t]) pending = 1;
+        if (fast[t - 1] > slow[t - 1] && fast[t] < slow[t]) pending = -1;
+      }
+      equity[t] = cash + units * bars.close[t];
+    }
+    benchmark::DoNotOptimize(equity.data());
+  }
+  finish(state, n, 0, 0);
+}
+
+BENCHMARK(BM_FloorSmaCross)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EventKernelSmaCross)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EventKernelSmaCrossLean)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SignalRunnerSmaCross)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace tradeloop
