@@ -9,8 +9,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
-#include "deflated_sharpe.h"
 #include "json_util.h"
+#include "tradeloop/optimize/overfitting.h"
 
 namespace tradeloop::discover {
 
@@ -21,16 +21,6 @@ namespace {
 double metric(const Metrics& m, std::string_view key) {
   auto it = m.find(key);
   return it == m.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
-}
-
-double sample_variance(const std::vector<double>& v) {
-  if (v.size() < 2) return 0;
-  double mean = 0;
-  for (double x : v) mean += x;
-  mean /= static_cast<double>(v.size());
-  double ss = 0;
-  for (double x : v) ss += (x - mean) * (x - mean);
-  return ss / static_cast<double>(v.size() - 1);
 }
 
 }  // namespace
@@ -81,10 +71,30 @@ const QualityGates& GateKeeper::gates_for(std::string_view target) {
   return s.gates;
 }
 
-void GateKeeper::add_history(const CandidateRow& row) {
-  if (!row.evaluated) return;
+TrialClusters& GateKeeper::trials(std::string_view target) {
+  const QualityGates& gates = gates_for(target);
+  TargetState& s = state(target);
+  if (!s.trials) s.trials.emplace(gates.trial_correlation);
+  return *s.trials;
+}
+
+void GateKeeper::add_trial_leader(const std::string& target, std::int64_t id, std::vector<double> signature) {
+  trials(target).add_leader(id, std::move(signature));
+}
+
+Status GateKeeper::add_history(const CandidateRow& row) {
+  if (!row.evaluated) return ok_status();
   const double sr = metric(row.metrics, "period_sharpe");
-  if (std::isfinite(sr)) state(row.candidate.target).period_sharpes.push_back(sr);
+  if (!std::isfinite(sr)) return ok_status();
+  const double cluster = metric(row.metrics, "trial_cluster");
+  if (!std::isfinite(cluster) ||
+      !trials(row.candidate.target).add_member(static_cast<std::int64_t>(cluster), sr)) {
+    return Error::failed_precondition(fmt::format(
+        "candidate {} (id {}) has no stored trial cluster: the session was recorded by an older version "
+        "and cannot be resumed; start a new session",
+        row.candidate.index, row.candidate.id));
+  }
+  return ok_status();
 }
 
 void GateKeeper::add_accepted(const StrategyRecord& strategy) {
@@ -105,17 +115,32 @@ CandidateResult GateKeeper::decide(const Candidate& candidate, Evaluation evalua
     return r;
   }
   Metrics& m = evaluation.metrics;
-  // Deflated Sharpe ratio: this candidate's in-sample per-bar Sharpe against the expected maximum
-  // of as many trials as this target has seen, with their Sharpe ratios' variance.
+  // Deflated Sharpe ratio against the target's effectively independent trials so far (this one
+  // included), clustered by the correlation of their in-sample returns.
   const double sr = metric(m, "period_sharpe");
-  if (std::isfinite(sr)) s.period_sharpes.push_back(sr);
-  const auto trials = static_cast<double>(s.period_sharpes.size());
-  m["trials"] = trials;
-  m["deflated_sharpe"] =
-      std::isfinite(sr)
-          ? internal::deflated_sharpe(sr, sample_variance(s.period_sharpes), trials, metric(m, "bars"),
-                                      metric(m, "returns_skew"), metric(m, "returns_kurtosis"))
-          : std::numeric_limits<double>::quiet_NaN();
+  TrialClusters& clusters = trials(candidate.target);
+  if (std::isfinite(sr)) {
+    const double bars = metric(m, "bars");
+    const std::size_t is_bars = std::isfinite(bars) && bars > 0
+                                    ? std::min(evaluation.returns.size(), static_cast<std::size_t>(bars))
+                                    : evaluation.returns.size();
+    std::vector<double> sig =
+        TrialClusters::signature(std::span<const double>(evaluation.returns.data(), is_bars));
+    const auto assigned = clusters.add(candidate.id, sig, sr);
+    if (assigned.founded) r.trial_signature = std::move(sig);
+    m["trial_cluster"] = static_cast<double>(assigned.cluster);
+    double skew = metric(m, "returns_skew"), kurtosis = metric(m, "returns_kurtosis");
+    if (!std::isfinite(skew)) skew = 0;
+    if (!std::isfinite(kurtosis)) kurtosis = 3;
+    const optimize::DeflatedSharpe dsr = optimize::deflated_sharpe(
+        sr, bars, static_cast<double>(clusters.clusters()), clusters.sharpe_variance(), skew, kurtosis);
+    m["deflated_sharpe"] = dsr.valid ? dsr.probability : std::numeric_limits<double>::quiet_NaN();
+    m["dsr_benchmark_sharpe"] = dsr.expected_max_sharpe;
+  } else {
+    m["deflated_sharpe"] = std::numeric_limits<double>::quiet_NaN();
+  }
+  m["trials"] = static_cast<double>(clusters.trials());
+  m["effective_trials"] = static_cast<double>(clusters.clusters());
   // Duplicates: the largest |correlation| of per-bar returns with a strategy accepted on this target.
   double best = -1;
   std::int64_t with = 0;
@@ -329,10 +354,15 @@ Result<LoopSummary> DiscoveryLoop::run(SessionRecord session) {
   std::unordered_set<std::string> seen;
   GateKeeper keeper(options_.gates, [this](std::string_view t) { return evaluator_->frequency(t); });
   std::vector<Candidate> pending;
+  auto leaders_or = store_->trial_leaders(session.id);
+  if (!leaders_or.ok()) return fail(leaders_or.error());
+  for (auto& leader : leaders_or.value()) {
+    keeper.add_trial_leader(leader.target, leader.id, std::move(leader.signature));
+  }
   for (const auto& row : history) {
     seen.insert(row.candidate.hash);
     if (row.evaluated) {
-      keeper.add_history(row);
+      if (auto st = keeper.add_history(row); !st.ok()) return fail(st.error());
     } else {
       pending.push_back(row.candidate);
     }

@@ -73,6 +73,7 @@ constexpr KeyInfo kKeys[] = {
     {"min_win_rate", &QualityGates::min_win_rate, 0, 1},
     {"min_trades", &QualityGates::min_trades, 0, 1e9},
     {"min_deflated_sharpe", &QualityGates::min_deflated_sharpe, 0, 1},
+    {"trial_correlation", &QualityGates::trial_correlation, 0, 1},
     {"max_oos_degradation", &QualityGates::max_oos_degradation, 0, 100},
     {"min_oos_sharpe_ratio", &QualityGates::min_oos_sharpe_ratio, -100, 100},
     {"max_correlation", &QualityGates::max_correlation, 0, 1},
@@ -229,9 +230,9 @@ std::vector<std::string> check_gates(const QualityGates& g, const Metrics& m) {
   }
   const double dsr = get(m, "deflated_sharpe");
   if (std::isnan(dsr) || dsr < g.min_deflated_sharpe) {
-    reasons.push_back(fmt::format("deflated_sharpe {} < min {} ({} trials)",
+    reasons.push_back(fmt::format("deflated_sharpe {} < min {} ({} trials, {} independent)",
                                   std::isnan(dsr) ? "undefined" : num(dsr), num(g.min_deflated_sharpe),
-                                  num(get(m, "trials"))));
+                                  num(get(m, "trials")), num(get(m, "effective_trials"))));
   }
   const double oos = get(m, "oos_sharpe_ratio");
   if (std::isnan(oos) || oos < g.min_oos_sharpe_ratio) {

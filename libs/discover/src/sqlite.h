@@ -4,10 +4,13 @@
 
 #include <sqlite3.h>
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tradeloop/core/result.h"
 
@@ -46,6 +49,27 @@ class Statement {
   void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
   void bind_blob(int i, std::span<const double> v) {
     sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size_bytes()), SQLITE_TRANSIENT);
+  }
+  // A non-finite or missing double is stored as NULL.
+  void bind(int i, std::optional<double> v) {
+    if (v && std::isfinite(*v)) {
+      bind(i, *v);
+    } else {
+      bind_null(i);
+    }
+  }
+  void bind(int i, std::span<const double> v) { bind_blob(i, v); }
+  void bind(int i, const std::vector<double>& v) { bind_blob(i, v); }
+  void bind(int i, const std::string& v) { bind(i, std::string_view(v)); }
+  void bind(int i, const char* v) { bind(i, std::string_view(v)); }
+  void bind(int i, int v) { bind(i, static_cast<std::int64_t>(v)); }
+
+  // Resets the statement and binds the values to parameters 1, 2, ... in order.
+  template <class... Values>
+  void bind_row(const Values&... values) {
+    reset();
+    int i = 0;
+    (bind(++i, values), ...);
   }
 
   // True when a row is available, false when done; an error names the SQLite message.

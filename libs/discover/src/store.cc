@@ -1,6 +1,7 @@
 #include "tradeloop/discover/store.h"
 
 #include <cstring>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -106,11 +107,13 @@ CREATE TABLE IF NOT EXISTS strategies(
   metrics TEXT NOT NULL,
   returns BLOB,
   created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS trial_clusters(
+  id INTEGER PRIMARY KEY REFERENCES candidates(id),
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  target TEXT NOT NULL,
+  signature BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS trial_clusters_by_session ON trial_clusters(session_id, id);
 )sql";
-
-std::int64_t now_or(Timestamp t) {
-  return t;
-}
 
 Json parse_or_empty(const std::string& text) {
   Json j = Json::parse(text, nullptr, false);
@@ -129,7 +132,7 @@ bool is_metric_name(std::string_view name) {
 
 struct DiscoveryStore::Impl {
   Database db;
-  Statement insert_candidate, update_candidate, insert_strategy, update_session;
+  Statement insert_candidate, update_candidate, insert_strategy, insert_cluster, update_session;
 };
 
 DiscoveryStore::DiscoveryStore(std::string path, std::unique_ptr<Impl> impl)
@@ -153,7 +156,12 @@ Result<std::unique_ptr<DiscoveryStore>> DiscoveryStore::open(const std::string& 
           fmt::format("INSERT INTO meta(key, value) VALUES('schema_version', '{}')", kSchemaVersion)));
     } else {
       const std::string v = get.column_text(0);
-      if (v != std::to_string(kSchemaVersion)) {
+      if (v == "1") {
+        // Version 2 added trial_clusters (created above); version-1 sessions stay readable but
+        // cannot be resumed (their trials have no clusters).
+        TL_TRY(impl->db.exec(
+            fmt::format("UPDATE meta SET value='{}' WHERE key='schema_version'", kSchemaVersion)));
+      } else if (v != std::to_string(kSchemaVersion)) {
         return Error::failed_precondition(
             fmt::format("{}: discovery database schema version {} is not the version {} this build knows",
                         path, v, kSchemaVersion));
@@ -177,6 +185,9 @@ Result<std::unique_ptr<DiscoveryStore>> DiscoveryStore::open(const std::string& 
           "INSERT INTO strategies(id, session_id, hash, name, type, target, spec, sharpe_ratio, "
           "max_drawdown_pct, win_rate_pct, total_return_pct, num_trades, deflated_sharpe, oos_sharpe_ratio, "
           "metrics, returns, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+  TL_ASSIGN_OR_RETURN(impl->insert_cluster,
+                      impl->db.prepare("INSERT INTO trial_clusters(id, session_id, target, signature) "
+                                       "VALUES(?,?,?,?)"));
   TL_ASSIGN_OR_RETURN(
       impl->update_session,
       impl->db.prepare("UPDATE sessions SET config=?, status=?, stop_reason=?, wave=?, planned=?, "
@@ -189,9 +200,7 @@ Result<std::int64_t> DiscoveryStore::create_session(const std::string& config_js
   TL_ASSIGN_OR_RETURN(auto st,
                       impl_->db.prepare("INSERT INTO sessions(config, status, started_at, updated_at) "
                                         "VALUES(?, 'running', ?, ?)"));
-  st.bind(1, config_json);
-  st.bind(2, now_or(now));
-  st.bind(3, now_or(now));
+  st.bind_row(config_json, now, now);
   TL_TRY(st.run());
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(impl_->db.handle()));
 }
@@ -221,6 +230,23 @@ Result<SessionRecord> read_session(const Statement& st) {
   return s;
 }
 
+// Steps `st` to the end, reading each row with `read` (which returns a Row or a Result<Row>).
+template <class Row, class Read>
+Result<std::vector<Row>> collect(Statement& st, Read read) {
+  std::vector<Row> out;
+  for (;;) {
+    TL_ASSIGN_OR_RETURN(const bool row, st.step());
+    if (!row) break;
+    if constexpr (std::is_same_v<decltype(read(st)), Row>) {
+      out.push_back(read(st));
+    } else {
+      TL_ASSIGN_OR_RETURN(Row r, read(st));
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<SessionRecord> DiscoveryStore::load_session(std::int64_t id) {
@@ -244,33 +270,15 @@ Result<std::optional<SessionRecord>> DiscoveryStore::latest_session() {
 Result<std::vector<SessionRecord>> DiscoveryStore::list_sessions() {
   TL_ASSIGN_OR_RETURN(auto st,
                       impl_->db.prepare(fmt::format("SELECT {} FROM sessions ORDER BY id", kSessionColumns)));
-  std::vector<SessionRecord> out;
-  for (;;) {
-    TL_ASSIGN_OR_RETURN(const bool row, st.step());
-    if (!row) break;
-    TL_ASSIGN_OR_RETURN(auto s, read_session(st));
-    out.push_back(std::move(s));
-  }
-  return out;
+  return collect<SessionRecord>(st, read_session);
 }
 
 namespace {
 
 Status write_session(Statement& st, const SessionRecord& s) {
-  st.reset();
-  st.bind(1, s.config);
-  st.bind(2, session_status_name(s.status));
-  st.bind(3, s.stop_reason);
-  st.bind(4, s.wave);
-  st.bind(5, s.planned);
-  st.bind(6, s.evaluated);
-  st.bind(7, s.accepted);
-  st.bind(8, s.rejected);
-  st.bind(9, s.progress);
-  st.bind(10, internal::strings_json(s.errors));
-  st.bind(11, s.elapsed_seconds);
-  st.bind(12, s.updated_at);
-  st.bind(13, s.id);
+  st.bind_row(s.config, session_status_name(s.status), s.stop_reason, s.wave, s.planned, s.evaluated,
+              s.accepted, s.rejected, s.progress, internal::strings_json(s.errors), s.elapsed_seconds,
+              s.updated_at, s.id);
   return st.run();
 }
 
@@ -290,16 +298,8 @@ Status DiscoveryStore::insert_planned(const SessionRecord& session, std::span<Ca
   TL_TRY(txn.begin());
   auto& st = impl_->insert_candidate;
   for (auto& c : candidates) {
-    st.reset();
-    st.bind(1, session_id);
-    st.bind(2, c.wave);
-    st.bind(3, c.index);
-    st.bind(4, c.target);
-    st.bind(5, c.type);
-    st.bind(6, c.name);
-    st.bind(7, c.spec);
-    st.bind(8, c.hash);
-    st.bind(9, c.origin.empty() ? std::string("{}") : c.origin);
+    st.bind_row(session_id, c.wave, c.index, c.target, c.type, c.name, c.spec, c.hash,
+                c.origin.empty() ? std::string("{}") : c.origin);
     auto status = st.run();
     if (!status.ok()) {
       return status.error().with_context(fmt::format("{}: storing candidate {} (hash {}) of session {}",
@@ -313,13 +313,9 @@ Status DiscoveryStore::insert_planned(const SessionRecord& session, std::span<Ca
 
 namespace {
 
-void bind_metric(Statement& st, int i, const Metrics& m, const char* name) {
+std::optional<double> metric_or_null(const Metrics& m, const char* name) {
   auto it = m.find(name);
-  if (it == m.end() || !std::isfinite(it->second)) {
-    st.bind_null(i);
-  } else {
-    st.bind(i, it->second);
-  }
+  return it == m.end() ? std::nullopt : std::optional<double>(it->second);
 }
 
 }  // namespace
@@ -334,18 +330,8 @@ Status DiscoveryStore::record_results(const SessionRecord& session,
     const Candidate& c = r.candidate;
     TL_CHECK(c.id > 0, "record_results: candidate ", c.index, " was never stored");
     const std::string metrics = internal::metrics_json(r.evaluation.metrics).dump();
-    up.reset();
-    up.bind(1, metrics);
-    up.bind(2, verdict_name(r.verdict));
-    up.bind(3, internal::strings_json(r.reasons));
-    if (std::isfinite(r.fitness)) {
-      up.bind(4, r.fitness);
-    } else {
-      up.bind_null(4);
-    }
-    up.bind(5, r.evaluation.seconds);
-    up.bind(6, session.updated_at);
-    up.bind(7, c.id);
+    up.bind_row(metrics, verdict_name(r.verdict), internal::strings_json(r.reasons),
+                std::optional<double>(r.fitness), r.evaluation.seconds, session.updated_at, c.id);
     TL_TRY(up.run());
     if (sqlite3_changes(impl_->db.handle()) != 1) {
       return Error::failed_precondition(fmt::format(
@@ -354,25 +340,16 @@ Status DiscoveryStore::record_results(const SessionRecord& session,
     }
     if (r.verdict == Verdict::kAccepted) {
       const Metrics& m = r.evaluation.metrics;
-      ins.reset();
-      ins.bind(1, c.id);
-      ins.bind(2, session.id);
-      ins.bind(3, c.hash);
-      ins.bind(4, c.name);
-      ins.bind(5, c.type);
-      ins.bind(6, c.target);
-      ins.bind(7, c.spec);
-      bind_metric(ins, 8, m, "sharpe_ratio");
-      bind_metric(ins, 9, m, "max_drawdown_pct");
-      bind_metric(ins, 10, m, "win_rate_pct");
-      bind_metric(ins, 11, m, "total_return_pct");
-      bind_metric(ins, 12, m, "num_trades");
-      bind_metric(ins, 13, m, "deflated_sharpe");
-      bind_metric(ins, 14, m, "oos_sharpe_ratio");
-      ins.bind(15, metrics);
-      ins.bind_blob(16, r.evaluation.returns);
-      ins.bind(17, session.updated_at);
+      ins.bind_row(c.id, session.id, c.hash, c.name, c.type, c.target, c.spec,
+                   metric_or_null(m, "sharpe_ratio"), metric_or_null(m, "max_drawdown_pct"),
+                   metric_or_null(m, "win_rate_pct"), metric_or_null(m, "total_return_pct"),
+                   metric_or_null(m, "num_trades"), metric_or_null(m, "deflated_sharpe"),
+                   metric_or_null(m, "oos_sharpe_ratio"), metrics, r.evaluation.returns, session.updated_at);
       TL_TRY(ins.run());
+    }
+    if (!r.trial_signature.empty()) {
+      impl_->insert_cluster.bind_row(c.id, session.id, c.target, r.trial_signature);
+      TL_TRY(impl_->insert_cluster.run());
     }
   }
   TL_TRY(write_session(impl_->update_session, session));
@@ -417,40 +394,56 @@ Result<std::vector<CandidateRow>> DiscoveryStore::session_candidates(std::int64_
       auto st, impl_->db.prepare(fmt::format(
                    "SELECT {} FROM candidates c WHERE c.session_id=? ORDER BY c.idx", kCandidateColumns)));
   st.bind(1, session_id);
-  std::vector<CandidateRow> out;
-  for (;;) {
-    TL_ASSIGN_OR_RETURN(const bool row, st.step());
-    if (!row) break;
-    out.push_back(read_candidate(st));
-  }
+  return collect<CandidateRow>(st, read_candidate);
+}
+
+namespace {
+
+constexpr const char* kStrategyColumns =
+    "id, session_id, hash, name, type, target, spec, metrics, created_at";
+
+std::vector<double> doubles_from_blob(std::span<const std::uint8_t> blob) {
+  std::vector<double> out(blob.size() / sizeof(double));
+  if (!out.empty()) std::memcpy(out.data(), blob.data(), out.size() * sizeof(double));
   return out;
 }
 
+// kStrategyColumns, then optionally the returns blob.
+StrategyRecord read_strategy(const Statement& st) {
+  StrategyRecord s;
+  s.id = st.column_int(0);
+  s.session_id = st.column_int(1);
+  s.hash = st.column_text(2);
+  s.name = st.column_text(3);
+  s.type = st.column_text(4);
+  s.target = st.column_text(5);
+  s.spec = st.column_text(6);
+  s.metrics = internal::metrics_from_json(parse_or_empty(st.column_text(7)));
+  s.created_at = st.column_int(8);
+  return s;
+}
+
+}  // namespace
+
 Result<std::vector<StrategyRecord>> DiscoveryStore::accepted_returns(std::int64_t session_id) {
   TL_ASSIGN_OR_RETURN(
-      auto st, impl_->db.prepare("SELECT id, session_id, hash, name, type, target, spec, metrics, "
-                                 "returns, created_at FROM strategies WHERE session_id=? ORDER BY id"));
+      auto st, impl_->db.prepare(fmt::format(
+                   "SELECT {}, returns FROM strategies WHERE session_id=? ORDER BY id", kStrategyColumns)));
   st.bind(1, session_id);
-  std::vector<StrategyRecord> out;
-  for (;;) {
-    TL_ASSIGN_OR_RETURN(const bool row, st.step());
-    if (!row) break;
-    StrategyRecord s;
-    s.id = st.column_int(0);
-    s.session_id = st.column_int(1);
-    s.hash = st.column_text(2);
-    s.name = st.column_text(3);
-    s.type = st.column_text(4);
-    s.target = st.column_text(5);
-    s.spec = st.column_text(6);
-    s.metrics = internal::metrics_from_json(parse_or_empty(st.column_text(7)));
-    const auto blob = st.column_blob(8);
-    s.returns.resize(blob.size() / sizeof(double));
-    if (!s.returns.empty()) std::memcpy(s.returns.data(), blob.data(), s.returns.size() * sizeof(double));
-    s.created_at = st.column_int(9);
-    out.push_back(std::move(s));
-  }
-  return out;
+  return collect<StrategyRecord>(st, [](const Statement& row) {
+    StrategyRecord s = read_strategy(row);
+    s.returns = doubles_from_blob(row.column_blob(9));
+    return s;
+  });
+}
+
+Result<std::vector<TrialLeader>> DiscoveryStore::trial_leaders(std::int64_t session_id) {
+  TL_ASSIGN_OR_RETURN(auto st, impl_->db.prepare("SELECT id, target, signature FROM trial_clusters "
+                                                 "WHERE session_id=? ORDER BY id"));
+  st.bind(1, session_id);
+  return collect<TrialLeader>(st, [](const Statement& row) {
+    return TrialLeader{row.column_int(0), row.column_text(1), doubles_from_blob(row.column_blob(2))};
+  });
 }
 
 Result<std::vector<CandidateRow>> DiscoveryStore::query(const CandidateQuery& q) {
@@ -472,13 +465,7 @@ Result<std::vector<CandidateRow>> DiscoveryStore::query(const CandidateQuery& q)
   if (q.limit > 0) sql += fmt::format(" LIMIT {}", q.limit);
   TL_ASSIGN_OR_RETURN(auto st, impl_->db.prepare(sql));
   if (q.session_id != 0) st.bind(1, q.session_id);
-  std::vector<CandidateRow> out;
-  for (;;) {
-    TL_ASSIGN_OR_RETURN(const bool row, st.step());
-    if (!row) break;
-    out.push_back(read_candidate(st));
-  }
-  return out;
+  return collect<CandidateRow>(st, read_candidate);
 }
 
 Result<CandidateRow> DiscoveryStore::find_candidate(std::int64_t id) {
@@ -491,23 +478,12 @@ Result<CandidateRow> DiscoveryStore::find_candidate(std::int64_t id) {
 }
 
 Result<std::optional<StrategyRecord>> DiscoveryStore::find_strategy(std::int64_t id) {
-  TL_ASSIGN_OR_RETURN(auto st,
-                      impl_->db.prepare("SELECT id, session_id, hash, name, type, target, spec, metrics, "
-                                        "created_at FROM strategies WHERE id=?"));
+  TL_ASSIGN_OR_RETURN(
+      auto st, impl_->db.prepare(fmt::format("SELECT {} FROM strategies WHERE id=?", kStrategyColumns)));
   st.bind(1, id);
   TL_ASSIGN_OR_RETURN(const bool row, st.step());
   if (!row) return std::optional<StrategyRecord>();
-  StrategyRecord s;
-  s.id = st.column_int(0);
-  s.session_id = st.column_int(1);
-  s.hash = st.column_text(2);
-  s.name = st.column_text(3);
-  s.type = st.column_text(4);
-  s.target = st.column_text(5);
-  s.spec = st.column_text(6);
-  s.metrics = internal::metrics_from_json(parse_or_empty(st.column_text(7)));
-  s.created_at = st.column_int(8);
-  return std::optional<StrategyRecord>(std::move(s));
+  return std::optional<StrategyRecord>(read_strategy(st));
 }
 
 }  // namespace tradeloop::discover

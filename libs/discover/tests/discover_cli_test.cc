@@ -1,9 +1,9 @@
 // Integration tests of `tradeloop discover` and `tradeloop strategies` through the real binary:
 // summaries, a kill -9 in the middle of a session then --resume, thread and MPI determinism.
-#include <cmath>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cmath>
 
 #include <chrono>
 #include <cstdio>

@@ -53,6 +53,9 @@ struct CandidateResult {
   Verdict verdict = Verdict::kPending;
   std::vector<std::string> reasons;  // every failed gate, in gate order; empty when accepted
   double fitness = 0;                // in-sample fitness that steers later waves
+  // Set when this candidate founded a cluster of trials (deflated Sharpe ratio): its returns'
+  // signature, stored so that a resumed session clusters later trials exactly as before.
+  std::vector<double> trial_signature;
 };
 
 }  // namespace tradeloop::discover

@@ -24,6 +24,7 @@
 #include "tradeloop/discover/cluster.h"
 #include "tradeloop/discover/quality_gates.h"
 #include "tradeloop/discover/store.h"
+#include "tradeloop/discover/trial_clusters.h"
 
 namespace tradeloop::discover {
 
@@ -108,14 +109,22 @@ class DiscoveryLoop {
 };
 
 // The gate step on its own (the loop's sequencer, exposed for tests): given what was accepted and
-// tried before on the same targets, adds deflated_sharpe, trials, max_correlation and
-// correlated_with to the candidate's metrics and decides. Keeps state across calls in index order.
+// tried before on the same targets, adds deflated_sharpe, trials, effective_trials, trial_cluster,
+// max_correlation and correlated_with to the candidate's metrics and decides. Keeps state across
+// calls in index order.
+//
+// Deflated Sharpe ratio: the candidate's in-sample per-bar Sharpe ratio against the best expected
+// from K unskilled independent trials, K the number of clusters of the target's trials so far
+// (itself included) and V the variance of the clusters' Sharpe ratios (trial_clusters.h).
 class GateKeeper {
  public:
   GateKeeper(GateOverrides overrides, std::function<FrequencyClass(std::string_view)> frequency);
 
-  // Replays stored history (resume): trials and accepted strategies.
-  void add_history(const CandidateRow& row);
+  // Replays stored history (resume): first every trial cluster's leader, then the evaluated
+  // candidates in index order, and the accepted strategies. add_history fails when a row's
+  // trial_cluster is not a known leader (a database written by an older version).
+  void add_trial_leader(const std::string& target, std::int64_t id, std::vector<double> signature);
+  Status add_history(const CandidateRow& row);
   void add_accepted(const StrategyRecord& strategy);
 
   // Decides one evaluated candidate (the next in index order).
@@ -125,12 +134,13 @@ class GateKeeper {
 
  private:
   struct TargetState {
-    std::vector<double> period_sharpes;  // finite per-period Sharpe ratios of every trial
+    std::optional<TrialClusters> trials;                                 // created with the target's gates
     std::vector<std::pair<std::int64_t, std::vector<double>>> accepted;  // id, returns
     bool gates_known = false;
     QualityGates gates;
   };
   TargetState& state(std::string_view target);
+  TrialClusters& trials(std::string_view target);
 
   GateOverrides overrides_;
   std::function<FrequencyClass(std::string_view)> frequency_;

@@ -36,10 +36,13 @@ struct QualityGates {
   double max_drawdown = 0.10;         // fraction of peak equity (0.10 = 10%)
   double min_win_rate = 0.60;         // fraction of closed trades with pnl > 0
   double min_trades = 30;             // closed trades in-sample
-  double min_deflated_sharpe = 0.95;  // probability that the true Sharpe is > 0 given all trials
-  double max_oos_degradation = 0.5;   // out-of-sample Sharpe may lose at most this fraction of in-sample
-  double min_oos_sharpe_ratio = 0;    // and must stay above this
-  double max_correlation = 0.9;       // |returns correlation| with any accepted strategy on the same data
+  double min_deflated_sharpe = 0.95;  // probability that the true Sharpe beats the best of the trials so far
+  // Trials whose in-sample returns correlate at least this much count as one test in the deflated
+  // Sharpe ratio (see trial_clusters.h).
+  double trial_correlation = 0.7;
+  double max_oos_degradation = 0.5;  // out-of-sample Sharpe may lose at most this fraction of in-sample
+  double min_oos_sharpe_ratio = 0;   // and must stay above this
+  double max_correlation = 0.9;      // |returns correlation| with any accepted strategy on the same data
 
   // Defaults for a frequency class (see docs/discover.md).
   static QualityGates defaults_for(FrequencyClass c);

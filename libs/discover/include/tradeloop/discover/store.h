@@ -11,6 +11,8 @@
 //              UNIQUE(session_id, hash), UNIQUE(session_id, idx)
 //   strategies(id = the candidate's id, session_id, hash, name, type, target, spec, key metric
 //              columns, metrics JSON, returns BLOB (float64 little-endian), created_at)
+//   trial_clusters(id = the founding candidate's id, session_id, target, signature BLOB): the
+//              clusters of trials behind the deflated Sharpe ratio (trial_clusters.h), since v2
 //
 // One DiscoveryStore per thread (SQLite connections are not shared); the loop writes from one
 // thread only. Several processes may read while one writes (WAL).
@@ -29,7 +31,7 @@
 
 namespace tradeloop::discover {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 enum class SessionStatus : std::uint8_t { kRunning = 0, kCompleted = 1, kStopped = 2, kFailed = 3 };
 std::string_view session_status_name(SessionStatus status);  // "running", "completed", ...
@@ -74,6 +76,13 @@ struct StrategyRecord {
   Timestamp created_at = 0;
 };
 
+/// A cluster of trials founded by candidate `id` (see trial_clusters.h).
+struct TrialLeader {
+  std::int64_t id = 0;
+  std::string target;
+  std::vector<double> signature;
+};
+
 struct CandidateQuery {
   std::int64_t session_id = 0;  // 0 = every session
   bool accepted_only = true;    // false = every evaluated candidate (`strategies list --all`)
@@ -108,7 +117,8 @@ class DiscoveryStore {
   Status insert_planned(const SessionRecord& session, std::span<Candidate> candidates);
 
   // Records verdicts (one transaction): updates each candidate row, inserts accepted strategies
-  // with their returns, and writes `session` (counts, progress) in the same transaction.
+  // with their returns and new trial clusters with their signatures, and writes `session`
+  // (counts, progress) in the same transaction.
   Status record_results(const SessionRecord& session, std::span<const CandidateResult> results);
 
   // Every candidate of a session in index order (planning state on resume).
@@ -116,6 +126,8 @@ class DiscoveryStore {
 
   // Accepted strategies with their returns (correlation gate on resume).
   Result<std::vector<StrategyRecord>> accepted_returns(std::int64_t session_id);
+  // The session's trial clusters in founding order (deflated Sharpe ratio on resume).
+  Result<std::vector<TrialLeader>> trial_leaders(std::int64_t session_id);
 
   // Listing for `strategies list`: accepted strategies, or every evaluated candidate.
   Result<std::vector<CandidateRow>> query(const CandidateQuery& query);
