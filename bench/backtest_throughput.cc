@@ -1,5 +1,5 @@
-// Backtest throughput: the built-in sma_cross (10/20, all_in, commission 0.0005, --exclusive) on 1M and 10M
-// synthetic minute bars (a deterministic geometric random walk), through
+// Backtest throughput: the built-in sma_cross (10/20, --sizing cash:10000, commission 0.002, --exclusive) on
+// 1M and 10M synthetic minute bars (a deterministic geometric random walk), through
 //   - the full event kernel: engine + SmaCross Strategy (indicators through the context, orders through
 //     the simulated exchange, books in portfolio::Account), recording everything the CLI records;
 //   - the same with lean recording (equity only: what an optimizer trial keeps);
@@ -88,10 +88,12 @@ const data::BarSeries& synthetic(std::size_t n) {
 
 backtest::BacktestConfig config(bool lean) {
   backtest::BacktestConfig c;
-  // Cash and commission such that all_in keeps trading to the last bar (at 0.2% a trade the random walk's
-  // ~1,600 round trips per million bars would take the account below one unit's price).
+  // cash:10000 a trade (sized at the fill, with the commission) from a large account, so the strategy
+  // keeps trading to the last bar: all_in on a random walk would lose the account to commissions after
+  // ~1M bars (~17,000 round trips per million bars) and then only cancel orders sized to zero.
   c.initial_cash = 1e9;
-  c.fees = *execution::FeeModel::parse("0.0005");
+  c.fees = *execution::FeeModel::parse("0.002");
+  c.sizing = *execution::Sizing::parse("cash:10000");
   c.exclusive = true;
   if (lean) {
     c.record.equity_details = false;

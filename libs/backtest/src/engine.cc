@@ -200,7 +200,9 @@ Result<strategy::SeriesView> Kernel::indicator(std::uint32_t i, std::string_view
 }
 
 model::OrderId Kernel::reject(Order o, std::string reason) {
-  journal_.warn(fmt::format("{}: order {} rejected: {}", format_time_compact(clock_.now()), o.id, reason));
+  if (journal_.wants_warning()) {
+    journal_.warn(fmt::format("{}: order {} rejected: {}", format_time_compact(clock_.now()), o.id, reason));
+  }
   o.status = OrderStatus::kNew;
   auto ev =
       model::transition(o, OrderStatus::kRejected, clock_.now(), current_[o.instrument], std::move(reason));
@@ -426,7 +428,10 @@ double Kernel::approve_fill(const Order& o, double price, double wanted, std::st
     }
     qty = execution::size_order(sizing, si, why);
     if (qty <= 0) {
-      journal_.warn(fmt::format("{}: order {} canceled: {}", format_time_compact(clock_.now()), o.id, *why));
+      if (journal_.wants_warning()) {
+        journal_.warn(
+            fmt::format("{}: order {} canceled: {}", format_time_compact(clock_.now()), o.id, *why));
+      }
       return 0;
     }
   }
@@ -448,7 +453,10 @@ double Kernel::approve_fill(const Order& o, double price, double wanted, std::st
     if (opening * unit_cost > buying_power) {
       *why = fmt::format("insufficient margin: {} units at {} cost {:.2f}, buying power {:.2f}", opening,
                          price, opening * unit_cost, buying_power);
-      journal_.warn(fmt::format("{}: order {} canceled: {}", format_time_compact(clock_.now()), o.id, *why));
+      if (journal_.wants_warning()) {
+        journal_.warn(
+            fmt::format("{}: order {} canceled: {}", format_time_compact(clock_.now()), o.id, *why));
+      }
       return 0;
     }
   }
@@ -622,8 +630,8 @@ Status Kernel::run() {
       if (account_.has_position(i)) {
         account_.observe_bar(i, e.index, e.bar.high, e.bar.low);
         // Borrow on the short lots (all of the position when netting; the short side when hedging).
-        const double q = account_.side_quantity(i, -1);
-        if (cfg_.borrow_rate > 0 && q < 0 && e.index > 0) {
+        const double q = cfg_.borrow_rate > 0 ? account_.side_quantity(i, -1) : 0.0;
+        if (q < 0 && e.index > 0) {
           const double dt = static_cast<double>(e.bar.ts - in_.bars[i]->ts[e.index - 1]);
           const double amount =
               -q * e.bar.close * instruments_[i].multiplier * cfg_.borrow_rate * dt / kYearNs;
@@ -656,10 +664,14 @@ Status Kernel::run() {
   exchange_.cancel_all(clock_.now(), 0, "end of data");
   call_strategy("on_stop", [&] { strategy_.on_stop(*this); });
   if (cfg_.record.orders) {
-    exchange_.all_orders(out_.orders);
-    out_.orders.insert(out_.orders.end(), rejected_.begin(), rejected_.end());
-    std::sort(out_.orders.begin(), out_.orders.end(),
-              [](const Order& a, const Order& b) { return a.id < b.id; });
+    exchange_.take_orders(out_.orders);
+    for (Order& o : rejected_) out_.orders.push_back(std::move(o));
+    // Submission order is nearly id order (an --exclusive close is submitted before the entry that
+    // caused it); rejected orders join at the end.
+    auto by_id = [](const Order& a, const Order& b) { return a.id < b.id; };
+    if (!std::is_sorted(out_.orders.begin(), out_.orders.end(), by_id)) {
+      std::sort(out_.orders.begin(), out_.orders.end(), by_id);
+    }
   }
   if (cfg_.record.equity && !in_.bars.empty()) {
     // Benchmark: the first instrument's close, carried to every step.

@@ -64,8 +64,11 @@ class Journal {
     out_.orders.push_back(std::move(order));
   }
 
+  // The first kMaxWarnings are kept; check wants_warning() before formatting one.
+  static constexpr std::size_t kMaxWarnings = 20;
+  bool wants_warning() const { return out_.warnings.size() < kMaxWarnings; }
   void warn(std::string text) {
-    if (out_.warnings.size() < 20) out_.warnings.push_back(std::move(text));
+    if (wants_warning()) out_.warnings.push_back(std::move(text));
   }
 
  private:

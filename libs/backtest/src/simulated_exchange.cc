@@ -36,13 +36,13 @@ void SimulatedExchange::set_atr(std::uint32_t instrument, std::vector<double> at
 }
 
 Order* SimulatedExchange::find(model::OrderId id) {
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &orders_[it->second];
+  const std::size_t k = slot(id);
+  return k == static_cast<std::size_t>(-1) ? nullptr : &orders_[k];
 }
 
 const Order* SimulatedExchange::order(model::OrderId id) const {
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &orders_[it->second];
+  const std::size_t k = slot(id);
+  return k == static_cast<std::size_t>(-1) ? nullptr : &orders_[k];
 }
 
 void SimulatedExchange::event(Order& o, OrderStatus to, Timestamp ts, std::int64_t bar, std::string reason) {
@@ -54,11 +54,13 @@ void SimulatedExchange::accept(Order& o, Timestamp ts, std::int64_t bar) {
 }
 
 void SimulatedExchange::submit(Order order) {
-  TL_CHECK(order.id != model::kNoOrder && index_.find(order.id) == index_.end(), "order id ", order.id,
-           " is zero or reused");
+  TL_CHECK(order.id != model::kNoOrder && order.id < (std::uint64_t{1} << 32) &&
+               slot(order.id) == static_cast<std::size_t>(-1),
+           "order id ", order.id, " is zero, too large or reused");
   TL_CHECK(order.instrument < instruments_.size(), "order for unknown instrument ", order.instrument);
   TL_CHECK(order.status == OrderStatus::kNew, "submit of order ", order.id, " that is not new");
-  index_[order.id] = orders_.size();
+  if (index_.size() <= order.id) index_.resize(std::max<std::size_t>(order.id + 1, 2 * index_.size()), 0);
+  index_[order.id] = static_cast<std::uint32_t>(orders_.size() + 1);
   orders_.push_back(std::move(order));
   aux_.emplace_back();
   Order& o = orders_.back();
@@ -72,7 +74,7 @@ void SimulatedExchange::submit_child(Order order, BracketOffsets offsets) {
   const bool has = !std::isnan(offsets.pct) || !std::isnan(offsets.distance);
   const model::OrderId id = order.id;
   submit(std::move(order));
-  Aux& a = aux_[index_[id]];
+  Aux& a = aux_[slot(id)];
   a.has_offsets = has;
   a.offsets = offsets;
 }
@@ -173,7 +175,7 @@ bool SimulatedExchange::wins_oco(const Order& o, double p, const model::Bar& bar
 void SimulatedExchange::execute(Order& o, double reference, bool taker, std::int64_t index,
                                 const model::Bar& bar, Pass pass) {
   const model::Instrument& inst = instruments_[o.instrument];
-  Aux& aux = aux_[index_[o.id]];
+  Aux& aux = aux_[slot(o.id)];
   // Fills at a bar's close know that bar's ATR; earlier fills the previous bar's.
   const auto& atr_col = atr_[o.instrument];
   const double atr = pass == Pass::kClose
@@ -248,7 +250,7 @@ void SimulatedExchange::activate_children(const Order& parent, std::int64_t inde
   for (model::OrderId cid : open_[parent.instrument]) {
     Order* c = find(cid);
     if (c == nullptr || c->parent != parent.id || !c->is_open() || c->working) continue;
-    Aux& aux = aux_[index_[cid]];
+    Aux& aux = aux_[slot(cid)];
     if (aux.has_offsets) {
       const double pct = aux.offsets.pct, dist = aux.offsets.distance;
       if (c->type == OrderType::kStop) {
@@ -305,9 +307,7 @@ void SimulatedExchange::match_bar(std::uint32_t instrument, std::int64_t index, 
                            }),
             ids.end());
   if (ids.empty()) return;
-  auto eligible = [&](Order& o) {
-    return o.is_open() && o.working && index >= aux_[index_[o.id]].active_from;
-  };
+  auto eligible = [&](Order& o) { return o.is_open() && o.working && index >= aux_[slot(o.id)].active_from; };
   // Time windows.
   scratch_.assign(ids.begin(), ids.end());
   for (model::OrderId id : scratch_) {
@@ -406,8 +406,12 @@ void SimulatedExchange::open_orders(std::vector<const Order*>& out) const {
   std::sort(out.begin(), out.end(), [](const Order* a, const Order* b) { return a->id < b->id; });
 }
 
-void SimulatedExchange::all_orders(std::vector<Order>& out) const {
-  out.insert(out.end(), orders_.begin(), orders_.end());
+void SimulatedExchange::take_orders(std::vector<Order>& out) {
+  out.reserve(out.size() + orders_.size());
+  for (Order& o : orders_) out.push_back(std::move(o));
+  orders_.clear();
+  index_.clear();
+  for (auto& ids : open_) ids.clear();
 }
 
 }  // namespace tradeloop::backtest

@@ -83,11 +83,6 @@ Result<TimeInForce> parse_time_in_force(std::string_view text) {
       fmt::format("unknown time in force '{}' (expected gtc, day, ioc, fok or gtd)", text));
 }
 
-bool is_terminal(OrderStatus status) {
-  return status == OrderStatus::kFilled || status == OrderStatus::kCanceled ||
-         status == OrderStatus::kRejected || status == OrderStatus::kExpired;
-}
-
 bool is_legal_transition(OrderStatus from, OrderStatus to) {
   using S = OrderStatus;
   switch (from) {

@@ -131,14 +131,6 @@ void Account::charge(std::uint32_t instrument, double amount) {
   for (Lot& lot : book.lots) lot.costs += amount * (std::fabs(lot.quantity) / total);
 }
 
-void Account::observe_bar(std::uint32_t instrument, std::int64_t bar, double high, double low) {
-  for (Lot& lot : books_[instrument].lots) {
-    if (bar < lot.excursion_from_bar) continue;
-    lot.high = std::max(lot.high, high);
-    lot.low = std::min(lot.low, low);
-  }
-}
-
 double Account::gross_exposure() const {
   double s = 0;
   for (const Book& b : books_) {

@@ -25,7 +25,6 @@
 #include <deque>
 #include <limits>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "tradeloop/backtest/clock.h"
@@ -85,8 +84,8 @@ class SimulatedExchange final : public execution::ExecutionClient {
   const model::Order* order(model::OrderId id) const;
   // Working and held orders, in submission order.
   void open_orders(std::vector<const model::Order*>& out) const;
-  // Every order ever submitted, by id.
-  void all_orders(std::vector<model::Order>& out) const;
+  // Appends every order ever submitted (by id), moving them out: the exchange is done after this.
+  void take_orders(std::vector<model::Order>& out);
 
  private:
   enum class Pass : std::uint8_t { kOpen, kIntrabar, kClose };
@@ -120,7 +119,12 @@ class SimulatedExchange final : public execution::ExecutionClient {
   // A deque keeps references stable while host callbacks submit new orders during matching.
   std::deque<model::Order> orders_;
   std::deque<Aux> aux_;
-  std::unordered_map<model::OrderId, std::size_t> index_;
+  // Slot in orders_ + 1 by order id (0 = unknown). Ids are small and dense (the kernel hands them out
+  // in sequence), so a vector beats a hash map: no node allocated per order.
+  std::vector<std::uint32_t> index_;
+  std::size_t slot(model::OrderId id) const {
+    return id < index_.size() && index_[id] != 0 ? index_[id] - 1 : static_cast<std::size_t>(-1);
+  }
   std::vector<std::vector<model::OrderId>> open_;  // per instrument, in submission order
   std::vector<std::vector<double>> atr_;
   std::vector<std::int64_t> current_bar_;  // last bar processed per instrument (for cancel events)

@@ -74,7 +74,10 @@ inline OrderSide opposite(OrderSide side) {
 }
 
 // True for filled, canceled, rejected and expired.
-bool is_terminal(OrderStatus status);
+inline bool is_terminal(OrderStatus status) {
+  return status == OrderStatus::kFilled || status == OrderStatus::kCanceled ||
+         status == OrderStatus::kRejected || status == OrderStatus::kExpired;
+}
 // The state machine above.
 bool is_legal_transition(OrderStatus from, OrderStatus to);
 

@@ -14,6 +14,7 @@
 // trades of the closed size, as in backtesting.py).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -65,7 +66,13 @@ class Account {
   // Mark price of an instrument (last trade or close).
   void mark(std::uint32_t instrument, double price) { books_[instrument].last_price = price; }
   // Extends the open lots' high/low with a bar the lots were held through (MAE/MFE).
-  void observe_bar(std::uint32_t instrument, std::int64_t bar, double high, double low);
+  void observe_bar(std::uint32_t instrument, std::int64_t bar, double high, double low) {
+    for (Lot& lot : books_[instrument].lots) {
+      if (bar < lot.excursion_from_bar) continue;
+      lot.high = std::max(lot.high, high);
+      lot.low = std::min(lot.low, low);
+    }
+  }
 
   double initial_cash() const { return initial_cash_; }
   double balance() const { return balance_; }
