@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "json_util.h"
+#include "tradeloop/analytics/metrics.h"
+#include "tradeloop/analytics/tearsheet.h"
 #include "tradeloop/discover/leaderboard_report.h"
 #include "tradeloop/discover/spec_evaluator.h"
 #include "tradeloop/discover/spec_generator.h"
@@ -35,6 +37,46 @@ Timestamp system_now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Writes a tearsheet per accepted strategy (the strategy traded over its whole target in one
+// account, as `tradeloop backtest --report` would) into `<report>_files/`, and fills the
+// leaderboard's links (relative to the report) and equity sparklines.
+Status write_tearsheets(const SpecEvaluator& evaluator, const std::string& report, double commission,
+                        LeaderboardInput* input) {
+  if (input->accepted.empty()) return ok_status();
+  const std::filesystem::path report_path(report);
+  const std::string folder = report_path.filename().string() + "_files";
+  const std::filesystem::path dir = report_path.parent_path() / folder;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    return Error::io(fmt::format("{}: cannot create the tearsheet folder: {}", dir.string(), ec.message()));
+  for (const auto& row : input->accepted) {
+    const Candidate& c = row.candidate;
+    const std::string what = fmt::format("tearsheet of strategy {} ({})", c.id, c.name);
+    auto run = evaluator.full_run(c);
+    if (!run.ok()) return run.error().with_context(what);
+    auto metrics = analytics::compute_metrics(*run);
+    if (!metrics.ok()) return metrics.error().with_context(what);
+    const DataTarget* target = evaluator.find_target(c.target);
+    TL_CHECK(target != nullptr, "accepted strategy on an unknown target");
+    const data::BarSeries& bars = target->legs[0];
+    analytics::PriceBars prices{bars.symbol, bars.ts, bars.open, bars.high, bars.low, bars.close};
+    analytics::TearsheetOptions options;
+    options.title = fmt::format("{} on {}", c.name, c.target);
+    options.subtitle =
+        fmt::format("discovered strategy {} ({}), whole data set in one account", c.id, c.type);
+    options.info = {{"data", c.target},
+                    {"commission", fmt::format("{:g} per fill", commission)},
+                    {"hash", c.hash},
+                    {"export", fmt::format("tradeloop strategies export {}", c.id)}};
+    const std::string file = fmt::format("{}-{}.html", c.id, c.name);
+    TL_TRY(analytics::write_tearsheet(*run, *metrics, prices, options, (dir / file).string()));
+    input->tearsheets[c.id] = folder + "/" + file;
+    input->sparklines[c.id] = analytics::render_equity_sparkline(run->equity.ts, run->equity.equity);
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -209,6 +251,7 @@ Result<DiscoverResult> run_discovery(DiscoverConfig config, const std::set<std::
     for (const auto& row : all) {
       if (row.evaluated) input.evaluated_per_target[row.candidate.target] += 1;
     }
+    TL_TRY(write_tearsheets(*evaluator, config.report, fees.taker_rate, &input));
     TL_TRY(write_leaderboard(config.report, input));
     result.report_path = config.report;
   }

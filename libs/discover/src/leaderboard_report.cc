@@ -5,36 +5,13 @@
 
 #include <fmt/format.h>
 
+#include "tradeloop/analytics/tearsheet.h"
+
 namespace tradeloop::discover {
 
 namespace {
 
-std::string escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using analytics::html_escape;
 
 double metric(const Metrics& m, std::string_view key) {
   auto it = m.find(key);
@@ -111,7 +88,8 @@ std::string leaderboard_html(const LeaderboardInput& in) {
   h += fmt::format("<h1>Discovered strategies &mdash; session {}</h1>\n", s.id);
   h += fmt::format("<div class=\"sub\">status <b>{}</b>{} &middot; database <code>{}</code></div>\n",
                    session_status_name(s.status),
-                   s.stop_reason.empty() ? "" : " (" + escape(s.stop_reason) + ")", escape(in.db_path));
+                   s.stop_reason.empty() ? "" : " (" + html_escape(s.stop_reason) + ")",
+                   html_escape(in.db_path));
   h += "<div class=\"cards\">";
   auto card = [&](const std::string& value, const char* label) {
     h += fmt::format("<div class=\"card\"><b>{}</b><span>{}</span></div>", value, label);
@@ -137,20 +115,21 @@ std::string leaderboard_html(const LeaderboardInput& in) {
          "class=\"sortable\"><thead><tr><th>#</th><th>id</th><th>strategy</th><th>type</th><th>data</th>"
          "<th>Sharpe (IS)</th><th>Sharpe (OOS)</th><th>deflated Sharpe</th><th>max drawdown %</th>"
          "<th>win rate %</th><th>trades</th><th>return % (IS)</th><th>return % (OOS)</th><th>profit "
-         "factor</th>"
+         "factor</th><th>equity (whole data)</th>"
          "</tr></thead><tbody>\n";
     int rank = 0;
     for (const auto& row : in.accepted) {
       const Metrics& m = row.metrics;
       const Candidate& c = row.candidate;
       auto it = in.tearsheets.find(c.id);
-      const std::string name = it == in.tearsheets.end()
-                                   ? escape(c.name)
-                                   : fmt::format("<a href=\"{}\">{}</a>", escape(it->second), escape(c.name));
+      const std::string name =
+          it == in.tearsheets.end()
+              ? html_escape(c.name)
+              : fmt::format("<a href=\"{}\">{}</a>", html_escape(it->second), html_escape(c.name));
       h += fmt::format(
           "<tr><td class=\"num\" data-v=\"{}\">{}</td><td class=\"num\" data-v=\"{}\">{}</td><td>{}</td>"
           "<td>{}</td><td>{}</td>",
-          ++rank, rank, c.id, c.id, name, escape(c.type), escape(c.target));
+          ++rank, rank, c.id, c.id, name, html_escape(c.type), html_escape(c.target));
       h += number_cell(metric(m, "sharpe_ratio"), 2);
       h += number_cell(metric(m, "oos_sharpe_ratio"), 2);
       h += number_cell(metric(m, "deflated_sharpe"), 3);
@@ -160,6 +139,8 @@ std::string leaderboard_html(const LeaderboardInput& in) {
       h += number_cell(metric(m, "total_return_pct"), 2);
       h += number_cell(metric(m, "oos_total_return_pct"), 2);
       h += number_cell(metric(m, "profit_factor"), 2);
+      auto spark = in.sparklines.find(c.id);
+      h += "<td>" + (spark == in.sparklines.end() ? std::string() : spark->second) + "</td>";
       h += "</tr>\n";
     }
     h += "</tbody></table>\n";
@@ -180,7 +161,7 @@ std::string leaderboard_html(const LeaderboardInput& in) {
       h += fmt::format(
           "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td><span class=\"bar\" style=\"width:{}px\">"
           "</span></td></tr>\n",
-          escape(gate), n, static_cast<int>(300.0 * static_cast<double>(n) / static_cast<double>(top)));
+          html_escape(gate), n, static_cast<int>(300.0 * static_cast<double>(n) / static_cast<double>(top)));
     }
     h += "</tbody></table>\n";
   }
@@ -188,21 +169,23 @@ std::string leaderboard_html(const LeaderboardInput& in) {
   h += "<h2>Gates in force</h2>\n<table><thead><tr><th>data</th><th>tested</th><th>min Sharpe</th><th>max "
        "drawdown</th>"
        "<th>min win rate</th><th>min trades</th><th>min deflated Sharpe</th><th>max OOS degradation</th>"
-       "<th>min OOS Sharpe</th><th>max correlation</th></tr></thead><tbody>\n";
+       "<th>min OOS Sharpe</th><th>max correlation</th><th>trials correlated &ge; this count once</th>"
+       "</tr></thead><tbody>\n";
   for (const auto& [target, g] : in.gates) {
     auto it = in.evaluated_per_target.find(target);
     h += fmt::format(
         "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:g}</td><td class=\"num\">{:g}%</td>"
         "<td class=\"num\">{:g}%</td><td class=\"num\">{:g}</td><td class=\"num\">{:g}</td>"
-        "<td class=\"num\">{:g}</td><td class=\"num\">{:g}</td><td class=\"num\">{:g}</td></tr>\n",
-        escape(target), it == in.evaluated_per_target.end() ? 0 : it->second, g.min_sharpe_ratio,
+        "<td class=\"num\">{:g}</td><td class=\"num\">{:g}</td><td class=\"num\">{:g}</td>"
+        "<td class=\"num\">{:g}</td></tr>\n",
+        html_escape(target), it == in.evaluated_per_target.end() ? 0 : it->second, g.min_sharpe_ratio,
         g.max_drawdown * 100, g.min_win_rate * 100, g.min_trades, g.min_deflated_sharpe,
-        g.max_oos_degradation, g.min_oos_sharpe_ratio, g.max_correlation);
+        g.max_oos_degradation, g.min_oos_sharpe_ratio, g.max_correlation, g.trial_correlation);
   }
   h += "</tbody></table>\n";
   if (!s.errors.empty()) {
     h += "<h2>Notes</h2><ul>";
-    for (const auto& e : s.errors) h += "<li>" + escape(e) + "</li>";
+    for (const auto& e : s.errors) h += "<li>" + html_escape(e) + "</li>";
     h += "</ul>\n";
   }
   h += fmt::format("<script>{}</script>\n</body></html>\n", kScript);

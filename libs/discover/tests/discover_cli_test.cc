@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -239,10 +240,29 @@ TEST(DiscoverCli, MpirunWithTwoRanksGivesTheResultsOfOneProcess) {
 
 TEST(DiscoverCli, ExportedStrategiesAreValidSpecsWithTheirHash) {
   const std::string db = temp_path("export.db");
-  const Output o =
-      run(fmt::format("discover --data {} --count 32 --wave-size 16 --seed 5 --gates {} --db {} --json",
-                      kGoog, lenient_gates(), db));
+  const std::string report = temp_path("board.html");
+  const Output o = run(fmt::format(
+      "discover --data {} --count 32 --wave-size 16 --seed 5 --gates {} --db {} --report {} --json", kGoog,
+      lenient_gates(), db, report));
   ASSERT_EQ(o.code, 0);
+  // The leaderboard links a tearsheet per accepted strategy, in board.html_files/ beside it.
+  std::ifstream in(report);
+  const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto accepted_count = json::parse(o.out)["accepted"].get<std::size_t>();
+  ASSERT_GT(accepted_count, 0u);
+  std::size_t links = 0;
+  for (std::size_t at = html.find("href=\"board.html_files/"); at != std::string::npos;
+       at = html.find("href=\"board.html_files/", at + 1)) {
+    const std::size_t begin = at + 6, end = html.find('"', begin);
+    const auto sheet = std::filesystem::path(report).parent_path() / html.substr(begin, end - begin);
+    std::ifstream sheet_in(sheet);
+    const std::string sheet_html((std::istreambuf_iterator<char>(sheet_in)),
+                                 std::istreambuf_iterator<char>());
+    EXPECT_NE(sheet_html.find("<svg"), std::string::npos) << sheet;
+    EXPECT_NE(sheet_html.find("sharpe"), std::string::npos) << sheet;
+    ++links;
+  }
+  EXPECT_EQ(links, accepted_count);
   const json list =
       json::parse(run(fmt::format("strategies list --json --db {} --sort sharpe_ratio", db)).out);
   ASSERT_FALSE(list["strategies"].empty());

@@ -19,6 +19,7 @@ struct LeaderboardInput {
   SessionRecord session;
   std::vector<CandidateRow> accepted;                       // ranked as given
   std::map<std::int64_t, std::string> tearsheets;           // strategy id -> href relative to the report
+  std::map<std::int64_t, std::string> sparklines;           // strategy id -> inline <svg> of its equity
   std::vector<std::pair<std::string, QualityGates>> gates;  // per target id
   std::map<std::string, std::int64_t> rejection_counts;     // gate -> candidates failing it
   std::map<std::string, std::int64_t> evaluated_per_target;
