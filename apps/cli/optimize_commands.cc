@@ -1,6 +1,7 @@
 // `tradeloop optimize` and `tradeloop validate`: parse the flags, load the data, build the backtest
 // evaluator, run the search or the validation scheme (threads, or MPI ranks under mpirun), format.
 // See docs/optimize.md.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,8 @@
 #include "tradeloop/optimize/executor.h"
 #include "tradeloop/optimize/optimizer.h"
 #include "tradeloop/optimize/validation.h"
+#include "tradeloop/strategy/builtin.h"
+#include "tradeloop/strategy/spec.h"
 
 namespace tradeloop::cli {
 namespace {
@@ -273,6 +276,18 @@ std::optional<Failure> prepare(const CommonArgs& a, Setup& s) {
   }
   s.load_s = seconds_since(load_start);
 
+  // A pairs spec needs two files and a one-instrument strategy one: a usage error, as in backtest.
+  if (strategy::find_builtin(eo.strategy) == nullptr) {
+    if (auto spec = strategy::load_spec(eo.strategy); spec.ok()) {
+      const std::size_t want = std::max<std::size_t>(1, spec->legs.size());
+      if (legs.size() != want) {
+        return Failure{
+            kExitUsage,
+            fmt::format("{} trades {} instrument(s): --data needs {} comma-separated file(s), got {}",
+                        spec->name.empty() ? eo.strategy : spec->name, want, want, legs.size())};
+      }
+    }
+  }
   auto ev = BacktestEvaluator::create(std::move(legs), eo);
   if (!ev.ok()) return Failure{code_for(ev.error()), ev.error().message()};
   s.evaluator = std::move(ev).value();

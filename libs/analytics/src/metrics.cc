@@ -99,27 +99,44 @@ const MetricSet kNeedsAnnualization = MetricSet::of(
      M::kPeriodsPerYear, M::kOmegaRatio, M::kVar95Pct, M::kCvar95Pct, M::kSkew, M::kKurtosis, M::kTailRatio,
      M::kMaxDrawdownDuration, M::kAvgDrawdownDuration, M::kMaxTradeDuration, M::kAvgTradeDuration});
 
-// numpy.percentile's default (linear interpolation between closest ranks) at 5% and 95% by
-// selection, O(n): the 95% rank is selected among the elements above the 5% one. Reorders `v`.
-void percentiles_5_95(std::vector<double>& v, double* p5, double* p95) {
-  if (v.empty()) return;
-  const std::size_t n = v.size();
-  auto at_rank = [&](double q, std::size_t from) {
+// numpy.percentile's default (linear interpolation between closest ranks) at 5% and 95% of the
+// non-NaN values of r[first..]. Both need only two order statistics near a tail, so each tail is
+// kept in a bounded heap (the k smallest / largest values): one comparison per value for most of
+// a return series, instead of selecting over all of it. `heap` is scratch.
+void percentiles_5_95(std::span<const double> r, std::size_t first, std::size_t n, std::vector<double>& heap,
+                      double* p5, double* p95) {
+  if (n == 0) return;
+  // The order statistics k and k + 1 (0-based) around position q x (n - 1).
+  auto at = [&](double q, bool from_top) {
     const double pos = q * static_cast<double>(n - 1);
-    const auto lo = static_cast<std::size_t>(std::floor(pos));
-    const auto lo_it = v.begin() + static_cast<std::ptrdiff_t>(lo);
-    std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(from), lo_it, v.end());
-    const double a = *lo_it;
-    if (lo + 1 >= n) return std::make_pair(a, lo);
-    const double b = *std::min_element(lo_it + 1, v.end());
-    return std::make_pair(a + (b - a) * (pos - static_cast<double>(lo)), lo);
+    const auto k = static_cast<std::size_t>(std::floor(pos));
+    const bool need_next = k + 1 < n;
+    // From the bottom: the k + 2 smallest (a max-heap); from the top: the n - k largest (a min-heap).
+    const std::size_t keep = from_top ? n - k : std::min(n, k + 2);
+    heap.clear();
+    auto cmp = [from_top](double a, double b) { return from_top ? a > b : a < b; };
+    for (std::size_t i = first; i < r.size(); ++i) {
+      const double x = r[i];
+      if (std::isnan(x)) continue;
+      if (heap.size() < keep) {
+        heap.push_back(x);
+        std::push_heap(heap.begin(), heap.end(), cmp);
+      } else if (cmp(x, heap.front())) {
+        std::pop_heap(heap.begin(), heap.end(), cmp);
+        heap.back() = x;
+        std::push_heap(heap.begin(), heap.end(), cmp);
+      }
+    }
+    std::sort(heap.begin(), heap.end());  // ascending
+    // Ascending index of order statistic k: from the bottom k; from the top the heap holds ranks k..n-1.
+    const std::size_t base = from_top ? 0 : k;
+    const double a = heap[base];
+    if (!need_next) return a;
+    const double b = heap[base + 1];
+    return a + (b - a) * (pos - static_cast<double>(k));
   };
-  const auto [low, low_rank] = at_rank(0.05, 0);
-  *p5 = low;
-  *p95 = at_rank(0.95, low_rank + 1 <= static_cast<std::size_t>(std::floor(0.95 * static_cast<double>(n - 1)))
-                           ? low_rank + 1
-                           : 0)
-             .first;
+  *p5 = at(0.05, false);
+  *p95 = at(0.95, true);
 }
 
 // pandas' _zero_out_fperr: sums of squares this small are rounding noise.
@@ -512,17 +529,13 @@ class MetricsEngine {
       put(M::kKurtosis, kNaN);
     }
     if (want_.intersects(kNeedsSortedReturns)) {
-      std::vector<double>& s = ws_.sorted_;
-      s.clear();
-      s.clear();
-      for (std::size_t k = first; k < r.size(); ++k) {
-        if (!std::isnan(r[k])) s.push_back(r[k]);
-      }
       double p5 = kNaN, p95 = kNaN;
-      percentiles_5_95(s, &p5, &p95);
+      percentiles_5_95(r, first, m, ws_.sorted_, &p5, &p95);
+      // CVaR: mean of the returns at or below the 5% quantile, summed in time order.
       double tail_sum = 0;
       std::size_t tail_n = 0;
-      for (const double x : s) {
+      for (std::size_t k = first; k < r.size(); ++k) {
+        const double x = r[k];
         if (x <= p5) {
           tail_sum += x;
           ++tail_n;

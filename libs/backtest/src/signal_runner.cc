@@ -25,6 +25,8 @@ using model::OrderType;
 namespace {
 
 constexpr double kYearNs = 365.25 * 86400.0 * 1e9;
+// Journal::warn keeps the first 20 warnings (journal.h).
+constexpr std::size_t kWarningsKept = 20;
 
 inline bool flag(const std::uint8_t* v, std::size_t t) {
   return v != nullptr && v[t] != 0;
@@ -280,6 +282,8 @@ void SignalRun::open_position(int side, double reference, double atr, std::size_
       price * inst_.multiplier + cfg_.fees.fee(qty, price * inst_.multiplier, Liquidity::kTaker, true) / qty;
   const double buying_power = account_.margin_available() * account_.leverage();
   if (qty * unit_cost > buying_power) {
+    // Formatting costs more than the rest of a trial's bar: only when the text is kept.
+    if (!journal_.enabled() && out_.warnings.size() >= kWarningsKept) return;
     std::string reason = fmt::format("insufficient margin: {} units at {} cost {:.2f}, buying power {:.2f}",
                                      qty, price, qty * unit_cost, buying_power);
     journal_.cancel(id, ts, static_cast<std::int64_t>(t), reason);
@@ -432,16 +436,16 @@ void SignalRun::charge_carry(std::size_t t) {
   }
 }
 
-void SignalRun::record(std::size_t t) {
+void SignalRun::record(std::size_t /*t*/) {
   if (!cfg_.record.equity) return;
   auto& e = out_.record.equity;
   const double eq = equity();
-  e.equity[t] = eq;
+  e.equity.push_back(eq);
   if (cfg_.record.equity_details) {
     const double pv = position_value();
-    e.position_value[t] = pv;
-    e.cash[t] = eq - pv;
-    e.exposure[t] = pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::nan(""));
+    e.position_value.push_back(pv);
+    e.cash.push_back(eq - pv);
+    e.exposure.push_back(pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::nan("")));
   }
 }
 
@@ -464,11 +468,12 @@ Status SignalRun::run() {
   if (cfg_.record.equity) {
     auto& e = out_.record.equity;
     if (!in_.share_series) e.ts.assign(bars_.ts.begin(), bars_.ts.end());
-    e.equity.resize(n);
+    // Appended bar by bar (record() runs once per bar, in order): no zero-fill of reused buffers.
+    e.equity.reserve(n);
     if (cfg_.record.equity_details) {
-      e.cash.resize(n);
-      e.position_value.resize(n);
-      e.exposure.resize(n);
+      e.cash.reserve(n);
+      e.position_value.reserve(n);
+      e.exposure.reserve(n);
     }
     if (!in_.share_series) out_.record.benchmark_close.assign(bars_.close.begin(), bars_.close.end());
   }

@@ -117,6 +117,7 @@ struct BacktestEvaluator::Impl {
   // sma_cross: SMA(close, period) columns shared by every trial.
   mutable std::shared_mutex sma_mutex;
   mutable std::unordered_map<int, std::shared_ptr<const std::vector<double>>> sma_columns;
+  bool pairs = false;  // a two-leg spec: legs[0] is "y", legs[1] "x" (run_pair_signals)
   analytics::ReturnPeriod period = analytics::ReturnPeriod::kDay;
   // Every bar falls in its own return period (daily bars): period returns are then bar returns,
   // computed without the calendar grouping.
@@ -124,6 +125,7 @@ struct BacktestEvaluator::Impl {
   double periods_per_year = 252;
   std::string identity;
   backtest::BacktestConfig run_config;
+  backtest::BacktestConfig record_config;  // run_record(): the user's recording options
   // Timestamps, benchmark and annualization of legs[0], shared by every full-range trial's metrics.
   analytics::MetricsContext metrics_context;
   mutable tbb::enumerable_thread_specific<Scratch> scratch;
@@ -214,19 +216,29 @@ struct BacktestEvaluator::Impl {
 
   // `share`: a full-range run leaves the record's ts and benchmark empty (metrics_context has them).
   Status run_range(const strategy::SignalPlan& plan, const BarRange& range, backtest::RunResult& out,
-                   bool share = false) const {
+                   bool share = false, const backtest::BacktestConfig* config = nullptr) const {
+    const backtest::BacktestConfig& cfg = config != nullptr ? *config : run_config;
     backtest::SignalRunInput input;
     if (full(range)) {
       input.bars = &legs[0];
       input.plan = &plan;
+      if (pairs) {
+        input.bars2 = &legs[1];
+        return backtest::run_pair_signals(input, cfg, out);
+      }
       input.share_series = share;
-      return backtest::run_signals(input, run_config, out);
+      return backtest::run_signals(input, cfg, out);
     }
     const data::BarSeries bars = legs[0].slice(range.begin, range.end);
     const strategy::SignalPlan sliced = slice_plan(plan, range.begin, range.end);
     input.bars = &bars;
     input.plan = &sliced;
-    return backtest::run_signals(input, run_config, out);
+    if (pairs) {
+      const data::BarSeries bars2 = legs[1].slice(range.begin, range.end);
+      input.bars2 = &bars2;
+      return backtest::run_pair_signals(input, cfg, out);
+    }
+    return backtest::run_signals(input, cfg, out);
   }
 
   // Metrics and return statistics of one record into `e`.
@@ -311,10 +323,18 @@ Result<std::unique_ptr<BacktestEvaluator>> BacktestEvaluator::create(std::vector
           "{} trades {} instrument(s): --data needs {} file(s), got {}", spec.name.empty() ? name : spec.name,
           program.num_legs(), program.num_legs(), legs.size()));
     }
-    if (program.num_legs() != 1) {
-      return Error::invalid_argument(fmt::format(
-          "{}: pairs specs are not supported by the optimizer yet (the signal runner's pair mode is needed)",
-          spec.name));
+    if (program.num_legs() > 2) {
+      return Error::invalid_argument(
+          fmt::format("{} trades {} instruments: the optimizer runs one instrument or a pair", spec.name,
+                      program.num_legs()));
+    }
+    if (program.num_legs() == 2) {
+      impl->pairs = true;
+      if (legs[1].ts != legs[0].ts) {
+        // Files with gaps (5-minute crypto): trade the timestamps both legs have.
+        std::vector<const data::BarSeries*> ptrs = {&legs[0], &legs[1]};
+        TL_ASSIGN_OR_RETURN(legs, strategy::align_legs(ptrs));
+      }
     }
     impl->name = spec.name.empty() ? name : spec.name;
     impl->spec_values = program.default_values();
@@ -340,6 +360,11 @@ Result<std::unique_ptr<BacktestEvaluator>> BacktestEvaluator::create(std::vector
                                                                  : 252;
   impl->run_config = options.config;
   impl->run_config.record.orders = false;  // metrics read the equity curve and trades only
+  impl->record_config = impl->run_config;
+  // Cash, position value and exposure per bar serve time_in_market_pct only (and trial records).
+  impl->run_config.record.equity_details =
+      options.config.record.equity_details &&
+      options.metrics.requested.contains(analytics::Metric::kTimeInMarketPct);
 
   std::uint64_t h = fnv1a64(strategy_identity);
   for (const auto& leg : legs) {
@@ -469,7 +494,7 @@ Result<analytics::RunRecord> BacktestEvaluator::run_record(const ParamSpace& spa
   std::vector<analytics::RunRecord> runs;
   for (const BarRange& r : bars) {
     backtest::RunResult result;
-    TL_TRY(impl_->run_range(plan, r, result));
+    TL_TRY(impl_->run_range(plan, r, result, false, &impl_->record_config));
     runs.push_back(std::move(result.record));
   }
   if (runs.size() == 1) return std::move(runs[0]);
@@ -486,7 +511,7 @@ Result<Evaluation> BacktestEvaluator::evaluate(const ParamSpace& space, const Pa
   TL_TRY(m.make_plan(space, point, s.plan, e.rejected_reason));
   if (!e.rejected_reason.empty()) return e;
   if (bars.size() == 1) {
-    const bool share = m.full(bars[0]);
+    const bool share = m.full(bars[0]) && !m.pairs;  // the pair runner records its own series
     TL_TRY(m.run_range(s.plan, bars[0], s.result, share));
     TL_TRY(m.measure(s.result.record, options, s, e));
     if (options.keep_record) {

@@ -1,6 +1,7 @@
 // The real objective: trials equal single backtests run the way `tradeloop backtest` runs them.
 #include "tradeloop/optimize/backtest_evaluator.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -106,6 +107,54 @@ TEST(BacktestEvaluator, SampledGridTrialsEqualSingleBacktests) {
   }
   ASSERT_NE(t1020, nullptr);
   expect_same_metrics(t1020->eval.metrics, reference_metrics(bars, 10, 20, config()), "fast=10 slow=20");
+}
+
+TEST(BacktestEvaluator, PairsTrialsEqualSingleBacktestsOnAlignedLegs) {
+  const std::string dir = std::string(TL_SOURCE_DIR) + "/data/samples/";
+  auto eth = data::load_bars(dir + "ETH_BTC-5m.csv");
+  auto ada = data::load_bars(dir + "ADA_BTC-5m.csv");
+  ASSERT_TRUE(eth.ok() && ada.ok());
+  ASSERT_NE(eth->ts, ada->ts);  // the files have different gaps: the evaluator aligns them
+  BacktestEvaluatorOptions o;
+  o.strategy = std::string(TL_SOURCE_DIR) + "/strategies/pairs_zscore.json";
+  o.config = config();
+  auto ev = BacktestEvaluator::create({*eth, *ada}, o);
+  ASSERT_TRUE(ev.ok()) << ev.error().message();
+  ParamSpace space = space_of({"lookback=40:80:20", "entry_z=1.5:2.5:0.5"});
+  ASSERT_TRUE((*ev)->check_space(space).ok());
+  OptimizeOptions opt;
+  opt.jobs = 2;
+  auto r = optimize(**ev, space, opt);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  ASSERT_EQ(r->trials.size(), 9u);
+  // Reference: what `tradeloop backtest` does with the aligned files and the trial's parameters.
+  std::vector<const data::BarSeries*> raw = {&*eth, &*ada};
+  auto legs = strategy::align_legs(raw);
+  ASSERT_TRUE(legs.ok());
+  ASSERT_EQ((*ev)->bars(), (*legs)[0].size());
+  auto spec = strategy::load_spec(o.strategy);
+  ASSERT_TRUE(spec.ok());
+  std::size_t traded = 0;
+  for (const Trial& t : r->trials) {
+    ASSERT_TRUE(t.ok()) << t.reason;
+    auto with = strategy::with_overrides(
+        *spec, {{"lookback", fmt::format("{}", t.params[0])}, {"entry_z", fmt::format("{}", t.params[1])}});
+    ASSERT_TRUE(with.ok()) << with.error().message();
+    std::vector<const data::BarSeries*> ptrs = {&(*legs)[0], &(*legs)[1]};
+    auto plan = strategy::compile(*with, ptrs);
+    ASSERT_TRUE(plan.ok()) << plan.error().message();
+    backtest::SignalRunInput input;
+    input.bars = &(*legs)[0];
+    input.bars2 = &(*legs)[1];
+    input.plan = &*plan;
+    backtest::RunResult result;
+    ASSERT_TRUE(backtest::run_pair_signals(input, config(), result).ok());
+    auto want = analytics::compute_metrics(result.record);
+    ASSERT_TRUE(want.ok());
+    expect_same_metrics(t.eval.metrics, *want, space.to_json(t.params));
+    traded += t.eval.metrics.at("num_trades") > 0 ? 1 : 0;
+  }
+  EXPECT_GT(traded, 5u);
 }
 
 TEST(BacktestEvaluator, ARangeIsTradedAsItsOwnRunWithWarmIndicators) {
