@@ -176,7 +176,11 @@ int run_validate(const std::string& file, bool json) {
   if (json) {
     ordered_json errors = ordered_json::array();
     for (const auto& i : issues) {
-      errors.push_back({{"path", i.path}, {"col", i.col}, {"message", i.message}, {"text", i.to_string()}});
+      // "col" as the text prints it (the token's offset in the expression), null outside expressions.
+      errors.push_back({{"path", i.path},
+                        {"col", i.col > 0 ? ordered_json(i.col - 1) : ordered_json(nullptr)},
+                        {"message", i.message},
+                        {"text", i.to_string()}});
     }
     ordered_json out{{"file", path}, {"valid", issues.empty()}, {"errors", errors}};
     if (issues.empty()) {

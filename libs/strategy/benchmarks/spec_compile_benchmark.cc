@@ -12,6 +12,7 @@
 //   Plan      the SignalPlan only. The spec side runs the whole compiler each time (SpecProgram::create:
 //             validation and lowering; scalar pass; cache keys; indicators; node loops; plan assembly)
 //             with no shared cache, so the indicators are computed every time as in the hand-written one.
+//   PlanPrepared  the same without SpecProgram::create (the program is made once, run many times).
 //   Backtest  plan + backtest::run_signals end to end (default config: long-only, next-open fills,
 //             trades and equity recorded), what `tradeloop backtest` does after loading the data.
 // PlanCached is the spec with a warm shared IndicatorCache: an optimizer's later trials.
@@ -160,6 +161,20 @@ void plan_spec(benchmark::State& state, const char* name) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(bars.size()));
 }
 
+// A program created once and run with no shared cache (indicators computed every run): an optimizer's
+// trial without the cache, or a backtest that reuses a validated spec.
+void plan_spec_prepared(benchmark::State& state, const char* name) {
+  const auto& bars = bars_for(state.range(0));
+  const auto program = *strategy::SpecProgram::create(library_spec(name));
+  const data::BarSeries* legs[1] = {&bars};
+  const std::vector<double> values = program.default_values();
+  for (auto _ : state) {
+    auto plan = program.run(values, legs, nullptr);
+    benchmark::DoNotOptimize(plan->long_entry.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(bars.size()));
+}
+
 void plan_spec_cached(benchmark::State& state, const char* name) {
   const auto& bars = bars_for(state.range(0));
   const auto program = *strategy::SpecProgram::create(library_spec(name));
@@ -212,26 +227,30 @@ void BM_SpecParseAndHash(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
-#define TL_SPEC_BENCH(strategy_name)                                                     \
-  BENCHMARK_CAPTURE(plan_hand, strategy_name##_Plan_HandWritten, #strategy_name)         \
-      ->Arg(0)                                                                           \
-      ->Arg(1)                                                                           \
-      ->Unit(benchmark::kMicrosecond);                                                   \
-  BENCHMARK_CAPTURE(plan_spec, strategy_name##_Plan_Spec, #strategy_name)                \
-      ->Arg(0)                                                                           \
-      ->Arg(1)                                                                           \
-      ->Unit(benchmark::kMicrosecond);                                                   \
-  BENCHMARK_CAPTURE(plan_spec_cached, strategy_name##_PlanCached_Spec, #strategy_name)   \
-      ->Arg(0)                                                                           \
-      ->Arg(1)                                                                           \
-      ->Unit(benchmark::kMicrosecond);                                                   \
-  BENCHMARK_CAPTURE(backtest_hand, strategy_name##_Backtest_HandWritten, #strategy_name) \
-      ->Arg(0)                                                                           \
-      ->Arg(1)                                                                           \
-      ->Unit(benchmark::kMicrosecond);                                                   \
-  BENCHMARK_CAPTURE(backtest_spec, strategy_name##_Backtest_Spec, #strategy_name)        \
-      ->Arg(0)                                                                           \
-      ->Arg(1)                                                                           \
+#define TL_SPEC_BENCH(strategy_name)                                                       \
+  BENCHMARK_CAPTURE(plan_hand, strategy_name##_Plan_HandWritten, #strategy_name)           \
+      ->Arg(0)                                                                             \
+      ->Arg(1)                                                                             \
+      ->Unit(benchmark::kMicrosecond);                                                     \
+  BENCHMARK_CAPTURE(plan_spec, strategy_name##_Plan_Spec, #strategy_name)                  \
+      ->Arg(0)                                                                             \
+      ->Arg(1)                                                                             \
+      ->Unit(benchmark::kMicrosecond);                                                     \
+  BENCHMARK_CAPTURE(plan_spec_prepared, strategy_name##_PlanPrepared_Spec, #strategy_name) \
+      ->Arg(0)                                                                             \
+      ->Arg(1)                                                                             \
+      ->Unit(benchmark::kMicrosecond);                                                     \
+  BENCHMARK_CAPTURE(plan_spec_cached, strategy_name##_PlanCached_Spec, #strategy_name)     \
+      ->Arg(0)                                                                             \
+      ->Arg(1)                                                                             \
+      ->Unit(benchmark::kMicrosecond);                                                     \
+  BENCHMARK_CAPTURE(backtest_hand, strategy_name##_Backtest_HandWritten, #strategy_name)   \
+      ->Arg(0)                                                                             \
+      ->Arg(1)                                                                             \
+      ->Unit(benchmark::kMicrosecond);                                                     \
+  BENCHMARK_CAPTURE(backtest_spec, strategy_name##_Backtest_Spec, #strategy_name)          \
+      ->Arg(0)                                                                             \
+      ->Arg(1)                                                                             \
       ->Unit(benchmark::kMicrosecond)
 
 TL_SPEC_BENCH(sma_cross);

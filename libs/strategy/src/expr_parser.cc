@@ -111,7 +111,8 @@ class Parser {
 
  private:
   Error error(int col, std::string_view message) const {
-    return Error::invalid_argument(fmt::format("col {}: {}", col, message));
+    // Printed as the token's offset (characters before it), the numbering; `col` is 1-based.
+    return Error::invalid_argument(fmt::format("col {}: {}", col - 1, message));
   }
 
   // Reads the next token into tok_.

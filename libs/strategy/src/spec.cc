@@ -44,7 +44,7 @@ std::string SpecParam::value_text() const {
 
 std::string SpecIssue::to_string() const {
   std::string out = path;
-  if (col > 0) out += fmt::format(": col {}", col);
+  if (col > 0) out += fmt::format(": col {}", col - 1);
   return out.empty() ? message : out + ": " + message;
 }
 

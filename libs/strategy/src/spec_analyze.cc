@@ -974,7 +974,7 @@ class Analyzer {
 
 std::string located(const Node& n, std::string_view message) {
   std::string out = n.path;
-  if (n.col > 0) out += fmt::format(": col {}", n.col);
+  if (n.col > 0) out += fmt::format(": col {}", n.col - 1);  // the token's offset, as SpecIssue prints
   return out + ": " + std::string(message);
 }
 

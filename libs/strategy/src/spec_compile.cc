@@ -7,6 +7,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -130,12 +132,81 @@ void rolling_ols_slope(const double* y, const double* x, std::size_t n, std::siz
   }
 }
 
+// Per-thread buffers reused across runs. A run over a million bars needs several arrays of 8 MB;
+// allocating and freeing them every run makes glibc return the memory to the system and fault it in
+// again (measured: 10x the cost of the arithmetic). Buffers go back with their size, so a run on data
+// of the same length neither allocates nor clears. Bounded so an idle thread keeps little.
+class BufferPool {
+ public:
+  template <typename T>
+  std::vector<T> take(std::size_t n) {
+    auto& free = list<T>();
+    std::vector<T> v;
+    if (!free.empty()) {
+      v = std::move(free.back());
+      free.pop_back();
+      bytes_ -= v.capacity() * sizeof(T);
+    }
+    v.resize(n);
+    return v;
+  }
+  template <typename T>
+  void give(std::vector<T>&& v) {
+    const std::size_t size = v.capacity() * sizeof(T);
+    auto& free = list<T>();
+    if (size == 0 || free.size() >= kMaxBuffers || bytes_ + size > kMaxBytes) return;
+    bytes_ += size;
+    free.push_back(std::move(v));
+  }
+
+ private:
+  static constexpr std::size_t kMaxBuffers = 32;
+  static constexpr std::size_t kMaxBytes = std::size_t{256} << 20;
+  template <typename T>
+  std::vector<std::vector<T>>& list() {
+    if constexpr (std::is_same_v<T, double>) {
+      return doubles_;
+    } else {
+      return flags_;
+    }
+  }
+  std::vector<std::vector<double>> doubles_;
+  std::vector<std::vector<std::uint8_t>> flags_;
+  std::size_t bytes_ = 0;
+};
+
+BufferPool& buffer_pool() {
+  thread_local BufferPool pool;
+  return pool;
+}
+
+// out[t] = a[t-1] < b[t-1] and a[t] > b[t] for t >= 1 (crosses_below(a, b) is cross_loop(b, a)).
+void cross_loop(const double* __restrict a, const double* __restrict b, std::uint8_t* __restrict out,
+                std::size_t n) {
+  if (n == 0) return;
+  bool below = a[0] < b[0];
+  for (std::size_t t = 1; t < n; ++t) {
+    const double x = a[t], y = b[t];
+    out[t] = static_cast<std::uint8_t>(below & (x > y));
+    below = x < y;
+  }
+}
+
 class Evaluator {
  public:
+  // `shared_cache`: indicators go to (and come from) `cache`, which outlives the run. Otherwise they
+  // are computed into pooled buffers, once per run for each distinct key (`cache` then only serves
+  // the ATR of ATR stops).
   Evaluator(const Program& p, std::span<const double> scalars,
             std::vector<std::unique_ptr<indicators::Indicator>>& made,
-            std::span<const data::BarSeries* const> legs, IndicatorCache& cache)
-      : p_(p), scalars_(scalars), made_(made), legs_(legs), cache_(cache), n_(legs[0]->size()) {
+            std::span<const data::BarSeries* const> legs, IndicatorCache& cache, bool shared_cache)
+      : p_(p),
+        scalars_(scalars),
+        made_(made),
+        legs_(legs),
+        cache_(cache),
+        shared_cache_(shared_cache),
+        n_(legs[0]->size()) {
     const std::size_t count = p.nodes.size();
     num_.assign(count, nullptr);
     bits_.assign(count, nullptr);
@@ -147,6 +218,17 @@ class Evaluator {
                                leg->empty() ? 0 : leg->ts.front(), leg->empty() ? 0 : leg->ts.back());
     }
   }
+
+  ~Evaluator() {
+    BufferPool& pool = buffer_pool();
+    for (auto& v : num_store_) pool.give(std::move(v));
+    for (auto& v : bit_store_) pool.give(std::move(v));
+    for (auto& [key, cols] : local_) {
+      for (auto& c : cols) pool.give(std::move(c));
+    }
+  }
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
 
   // Evaluates every series node flagged in `need`.
   Status run(const std::vector<std::uint8_t>& need) {
@@ -226,13 +308,13 @@ class Evaluator {
 
   double* new_numbers(int i) {
     auto& v = num_store_[static_cast<std::size_t>(i)];
-    v.resize(n_);
+    if (v.size() != n_) v = buffer_pool().take<double>(n_);
     num_[static_cast<std::size_t>(i)] = v.data();
     return v.data();
   }
   std::uint8_t* new_bits(int i) {
     auto& v = bit_store_[static_cast<std::size_t>(i)];
-    v.resize(n_);
+    if (v.size() != n_) v = buffer_pool().take<std::uint8_t>(n_);
     bits_[static_cast<std::size_t>(i)] = v.data();
     return v.data();
   }
@@ -242,7 +324,8 @@ class Evaluator {
     if (node(k).series) return num_[static_cast<std::size_t>(k)];
     auto& v = num_store_[static_cast<std::size_t>(k)];
     if (v.size() != n_) {
-      v.assign(n_, scalar(k));
+      v = buffer_pool().take<double>(n_);
+      std::fill(v.begin(), v.end(), scalar(k));
       num_[static_cast<std::size_t>(k)] = v.data();
     }
     return v.data();
@@ -251,7 +334,8 @@ class Evaluator {
     if (node(k).series) return bits_[static_cast<std::size_t>(k)];
     auto& v = bit_store_[static_cast<std::size_t>(k)];
     if (v.size() != n_) {
-      v.assign(n_, scalar(k) != 0 ? 1 : 0);
+      v = buffer_pool().take<std::uint8_t>(n_);
+      std::fill(v.begin(), v.end(), scalar(k) != 0 ? 1 : 0);
       bits_[static_cast<std::size_t>(k)] = v.data();
     }
     return v.data();
@@ -320,8 +404,18 @@ class Evaluator {
 
   Status indicator(int i) {
     const Node& n = node(i);
-    const std::string key = data_key_ + internal::indicator_key(p_, i, scalars_);
-    std::shared_ptr<const IndicatorCache::Columns> cols = cache_.find(key);
+    std::string key = internal::indicator_key(p_, i, scalars_);
+    if (!shared_cache_) {
+      for (const auto& [k, c] : local_) {
+        if (k == key) {
+          num_[static_cast<std::size_t>(i)] = c[static_cast<std::size_t>(n.index)].data();
+          return ok_status();
+        }
+      }
+    } else {
+      key.insert(0, data_key_);
+    }
+    std::shared_ptr<const IndicatorCache::Columns> cols = shared_cache_ ? cache_.find(key) : nullptr;
     if (!cols) {
       const indicators::Indicator* ind = made_[static_cast<std::size_t>(i)].get();
       if (ind == nullptr) return Error::internal(fmt::format("{}: indicator not prepared", n.path));
@@ -337,7 +431,12 @@ class Evaluator {
         ++start;
       }
       const std::size_t len = n_ - start;
-      IndicatorCache::Columns out(ind->num_outputs(), std::vector<double>(n_, kNaN));
+      IndicatorCache::Columns out(ind->num_outputs());
+      for (auto& c : out) {
+        // The indicator writes [start, n); only the head is filled here.
+        c = shared_cache_ ? std::vector<double>(n_) : buffer_pool().take<double>(n_);
+        std::fill(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(start), kNaN);
+      }
       if (len > 0) {
         indicators::InputSeries in;
         in.ts = std::span<const Timestamp>(legs_[0]->ts).subspan(start, len);
@@ -364,6 +463,11 @@ class Evaluator {
         std::vector<std::span<double>> spans;
         for (auto& c : out) spans.emplace_back(c.data() + start, len);
         ind->compute(in, spans);
+      }
+      if (!shared_cache_) {
+        local_.emplace_back(std::move(key), std::move(out));
+        num_[static_cast<std::size_t>(i)] = local_.back().second[static_cast<std::size_t>(n.index)].data();
+        return ok_status();
       }
       cols = cache_.insert(key, std::move(out));
     }
@@ -464,10 +568,12 @@ class Evaluator {
         std::uint8_t* out = new_bits(i);
         if (n_ == 0) return ok_status();
         out[0] = 0;
+        // The previous bar's values stay in registers: `out` is a byte array, which may alias
+        // anything, so a[t - 1] would otherwise be reloaded after every store.
         if (n.op == Op::kCrossAbove) {
-          for (std::size_t t = 1; t < n_; ++t) out[t] = (a[t] > b[t]) & (a[t - 1] < b[t - 1]);
+          cross_loop(a, b, out, n_);
         } else {
-          for (std::size_t t = 1; t < n_; ++t) out[t] = (a[t] < b[t]) & (a[t - 1] > b[t - 1]);
+          cross_loop(b, a, out, n_);
         }
         return ok_status();
       }
@@ -525,7 +631,10 @@ class Evaluator {
   std::vector<std::unique_ptr<indicators::Indicator>>& made_;
   std::span<const data::BarSeries* const> legs_;
   IndicatorCache& cache_;
+  bool shared_cache_;
   std::size_t n_;
+  // Indicators of this run when no shared cache is given: (key, columns), pooled buffers.
+  std::vector<std::pair<std::string, IndicatorCache::Columns>> local_;
   std::string data_key_;
   std::vector<const double*> num_;
   std::vector<const std::uint8_t*> bits_;
@@ -654,11 +763,12 @@ Result<SignalPlan> SpecProgram::run(std::span<const double> values,
   std::vector<std::unique_ptr<indicators::Indicator>> made;
   TL_TRY(internal::evaluate_scalars(p, values, scalars, &made));
   std::unique_ptr<IndicatorCache> local;
-  if (cache == nullptr) {
+  const bool shared = cache != nullptr;
+  if (!shared) {
     local = std::make_unique<IndicatorCache>();
     cache = local.get();
   }
-  Evaluator ev(p, scalars, made, legs, *cache);
+  Evaluator ev(p, scalars, made, legs, *cache, shared);
   TL_TRY(ev.run(p.used));
 
   SignalPlan plan;
@@ -727,13 +837,14 @@ Result<std::vector<double>> SpecProgram::series_values(std::string_view name, st
   std::vector<std::unique_ptr<indicators::Indicator>> made;
   TL_TRY(internal::evaluate_scalars(p, values, scalars, &made));
   std::unique_ptr<IndicatorCache> local;
-  if (cache == nullptr) {
+  const bool shared = cache != nullptr;
+  if (!shared) {
     local = std::make_unique<IndicatorCache>();
     cache = local.get();
   }
   std::vector<std::uint8_t> need(p.nodes.size(), 0);
   mark(p, root, need);
-  Evaluator ev(p, scalars, made, legs, *cache);
+  Evaluator ev(p, scalars, made, legs, *cache, shared);
   TL_TRY(ev.run(need));
   std::vector<double> out;
   ev.number_at(root, out);

@@ -453,7 +453,7 @@ class Reader {
         int col = 0;
         int used = 0;
         if (std::sscanf(m.c_str(), "col %d: %n", &col, &used) >= 1 && used > 0) {
-          bad(path, m.substr(static_cast<std::size_t>(used)), col);
+          bad(path, m.substr(static_cast<std::size_t>(used)), col + 1);  // printed offset -> 1-based
         } else {
           bad(path, m);
         }

@@ -98,17 +98,17 @@ TEST(ExpressionParser, NumbersTextsAndBooleans) {
 
 TEST(ExpressionParser, ErrorsNameTheColumn) {
   EXPECT_EQ(error_of("sma(close, 10"),
-            "col 14: expected ',' or ')' after an argument of 'sma', found the end of the expression");
-  EXPECT_EQ(error_of("a < b < c"), "col 7: comparisons do not chain: write 'a < b and b < c'");
-  EXPECT_EQ(error_of("a = b"), "col 3: '=' is not a comparison: write '=='");
-  EXPECT_EQ(error_of("close $ 2"), "col 7: unexpected character '$'");
-  EXPECT_EQ(error_of("(a + b"), "col 7: expected ')', found the end of the expression");
-  EXPECT_EQ(error_of(""), "col 1: expected an expression, found nothing");
-  EXPECT_EQ(error_of("a and"), "col 6: expected an operand, found the end of the expression");
-  EXPECT_EQ(error_of("x[]"), "col 3: expected a number of bars ago inside '[]'");
-  EXPECT_EQ(error_of("12abc"), "col 1: malformed number '12a'");
-  EXPECT_EQ(error_of("sma(close,)"), "col 11: expected an argument of 'sma', found ')'");
-  EXPECT_EQ(error_of("x[1].y"), "col 5: '.output' must follow a name or a call directly, before any '[n]'");
+            "col 13: expected ',' or ')' after an argument of 'sma', found the end of the expression");
+  EXPECT_EQ(error_of("a < b < c"), "col 6: comparisons do not chain: write 'a < b and b < c'");
+  EXPECT_EQ(error_of("a = b"), "col 2: '=' is not a comparison: write '=='");
+  EXPECT_EQ(error_of("close $ 2"), "col 6: unexpected character '$'");
+  EXPECT_EQ(error_of("(a + b"), "col 6: expected ')', found the end of the expression");
+  EXPECT_EQ(error_of(""), "col 0: expected an expression, found nothing");
+  EXPECT_EQ(error_of("a and"), "col 5: expected an operand, found the end of the expression");
+  EXPECT_EQ(error_of("x[]"), "col 2: expected a number of bars ago inside '[]'");
+  EXPECT_EQ(error_of("12abc"), "col 0: malformed number '12a'");
+  EXPECT_EQ(error_of("sma(close,)"), "col 10: expected an argument of 'sma', found ')'");
+  EXPECT_EQ(error_of("x[1].y"), "col 4: '.output' must follow a name or a call directly, before any '[n]'");
 }
 
 TEST(ExpressionParser, ColumnsOfNodesPointAtTheirToken) {

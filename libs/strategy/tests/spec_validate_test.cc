@@ -36,45 +36,45 @@ TEST(SpecValidation, AcceptsTheSmaCross) {
 
 TEST(SpecValidation, UnknownIndicatorNamesPathColumnAndSuggestion) {
   EXPECT_EQ(first_error(spec_with(R"~("crosses_above(smaa(close, fast), sma(close, slow))")~")),
-            "t.json: rules.long_entry: col 15: unknown indicator 'smaa' (did you mean 'sma'?)");
+            "t.json: rules.long_entry: col 14: unknown indicator 'smaa' (did you mean 'sma'?)");
 }
 
 TEST(SpecValidation, UnknownNamesSuggestTheClosest) {
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, fsat) > close")~")),
-            "t.json: rules.long_entry: col 12: unknown name 'fsat' (did you mean 'fast'?)");
+            "t.json: rules.long_entry: col 11: unknown name 'fsat' (did you mean 'fast'?)");
   EXPECT_EQ(first_error(spec_with(R"~("sma(clos, 10) > close")~")),
-            "t.json: rules.long_entry: col 5: unknown name 'clos' (did you mean 'close'?)");
+            "t.json: rules.long_entry: col 4: unknown name 'clos' (did you mean 'close'?)");
 }
 
 TEST(SpecValidation, TypeErrorsSayWhatWasExpected) {
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast)")~")),
-            "t.json: rules.long_entry: col 1: expected a condition (true/false), found a number series");
+            "t.json: rules.long_entry: col 0: expected a condition (true/false), found a number series");
   EXPECT_EQ(
       first_error(spec_with(R"~("close > 1 + (close > 2)")~")),
-      "t.json: rules.long_entry: col 20: operator '+' expects numbers, but its right operand is a condition");
+      "t.json: rules.long_entry: col 19: operator '+' expects numbers, but its right operand is a condition");
   EXPECT_EQ(
       first_error(spec_with(R"~("close and close > 1")~")),
-      "t.json: rules.long_entry: col 1: 'and' expects conditions, but its left operand is a number series");
+      "t.json: rules.long_entry: col 0: 'and' expects conditions, but its left operand is a number series");
   EXPECT_EQ(
       first_error(spec_with(R"~("sma(close, close) > 1")~")),
-      "t.json: rules.long_entry: col 12: parameter 'timeperiod' of sma must be a constant (a number or a "
+      "t.json: rules.long_entry: col 11: parameter 'timeperiod' of sma must be a constant (a number or a "
       "parameter), found a number series");
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, 5, 6) > 1")~")),
-            "t.json: rules.long_entry: col 15: sma takes at most 1 parameter(s) (timeperiod), found 2");
+            "t.json: rules.long_entry: col 14: sma takes at most 1 parameter(s) (timeperiod), found 2");
   EXPECT_EQ(
       first_error(spec_with(R"~("sma(timeperiod=close) > 1")~")),
-      "t.json: rules.long_entry: col 16: parameter 'timeperiod' of sma must be a constant (a number or a "
+      "t.json: rules.long_entry: col 15: parameter 'timeperiod' of sma must be a constant (a number or a "
       "parameter), found a number series");
 }
 
 TEST(SpecValidation, LookAheadIsRefused) {
   EXPECT_EQ(first_error(spec_with(R"~("close[-1] > close")~")),
-            "t.json: rules.long_entry: col 7: look-ahead: '[-1]' would read 1 bar(s) in the future; n in "
+            "t.json: rules.long_entry: col 6: look-ahead: '[-1]' would read 1 bar(s) in the future; n in "
             "x[n] counts "
             "bars ago and must be >= 0");
   EXPECT_THAT(first_error(spec_with(R"~("close[lag] > close")~",
                                     R"~("lag": {"type": "int", "default": 1, "min": -2, "max": 5})~")),
-              HasSubstr("col 7: look-ahead: parameter 'lag' can be -2 (range -2..5)"));
+              HasSubstr("col 6: look-ahead: parameter 'lag' can be -2 (range -2..5)"));
   EXPECT_THAT(first_error(spec_with(R"~("close[1.5] > close")~")),
               HasSubstr("bars ago must be a whole number, found 1.5"));
 }
@@ -82,7 +82,7 @@ TEST(SpecValidation, LookAheadIsRefused) {
 TEST(SpecValidation, CyclesBetweenSeriesAreRefused) {
   const std::string json =
       R"~({"series": {"a": "b + 1", "b": "sma(a, 5)"}, "rules": {"long_entry": "a > 0"}})~";
-  EXPECT_THAT(first_error(json), HasSubstr("series.b: col 5: series 'a' depends on itself: a -> b -> a"));
+  EXPECT_THAT(first_error(json), HasSubstr("series.b: col 4: series 'a' depends on itself: a -> b -> a"));
   EXPECT_THAT(first_error(R"~({"series": {"a": "a[1] + 1"}, "rules": {"long_entry": "a > 0"}})~"),
               HasSubstr("series 'a' depends on itself: a -> a"));
 }
@@ -108,23 +108,23 @@ TEST(SpecValidation, IndicatorParameterRangesBindSpecParameters) {
   // sma's timeperiod is >= 2: a spec parameter that can be 1 would fail at some trial.
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast) > close")~",
                                   R"~("fast": {"type": "int", "default": 5, "min": 1, "max": 9})~")),
-            "t.json: rules.long_entry: col 12: parameter 'fast' can be 1, outside sma's 'timeperiod' range "
+            "t.json: rules.long_entry: col 11: parameter 'fast' can be 1, outside sma's 'timeperiod' range "
             "2..100000");
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, fast) > close")~",
                                   R"~("fast": {"type": "float", "default": 5, "min": 2, "max": 9})~")),
-            "t.json: rules.long_entry: col 12: parameter 'fast' is a float but sma's 'timeperiod' takes "
+            "t.json: rules.long_entry: col 11: parameter 'fast' is a float but sma's 'timeperiod' takes "
             "whole numbers: "
             "declare it \"type\": \"int\"");
   EXPECT_EQ(first_error(spec_with(R"~("sma(close, 1) > close")~")),
-            "t.json: rules.long_entry: col 1: sma: parameter 'timeperiod' = 1 is below its minimum 2");
+            "t.json: rules.long_entry: col 0: sma: parameter 'timeperiod' = 1 is below its minimum 2");
   EXPECT_THAT(first_error(spec_with(R"~("sma(close, period=5) > close")~")),
-              HasSubstr("col 19: sma has no parameter 'period' (parameters: timeperiod)"));
+              HasSubstr("col 18: sma has no parameter 'period' (parameters: timeperiod)"));
 }
 
 TEST(SpecValidation, MultiOutputIndicatorsSelectByName) {
   EXPECT_TRUE(parse_spec(spec_with(R"~("macd(close, 12, 26, 9).macdsignal < macd(close).macd")~"), "t").ok());
   EXPECT_EQ(first_error(spec_with(R"~("macd(close).signal > 0")~")),
-            "t.json: rules.long_entry: col 1: macd has no output 'signal' (outputs: macd, macdsignal, "
+            "t.json: rules.long_entry: col 0: macd has no output 'signal' (outputs: macd, macdsignal, "
             "macdhist) (did you "
             "mean 'macdsignal'?)");
 }
@@ -163,7 +163,7 @@ TEST(SpecValidation, CheckSpecTextListsEveryIssue) {
   bool saw_unknown = false, saw_lookahead = false;
   for (const auto& i : issues) {
     saw_unknown = saw_unknown ||
-                  i.to_string() == "rules.long_entry: col 24: unknown indicator 'smaa' (did you mean 'sma'?)";
+                  i.to_string() == "rules.long_entry: col 23: unknown indicator 'smaa' (did you mean 'sma'?)";
     saw_lookahead = saw_lookahead || (i.path == "rules.long_exit" && i.col == 7);
   }
   EXPECT_TRUE(saw_unknown);
@@ -177,7 +177,7 @@ TEST(SpecValidation, JsonTreesAreLocatedByPath) {
   EXPECT_EQ(first_error(spec_with(tree)),
             "t.json: rules.long_entry.args[1].args[1]: unknown indicator 'smaa' (did you mean 'sma'?)");
   EXPECT_EQ(first_error(spec_with(R"~({"op": ">", "args": ["close", "sma(clse, 5)"]})~")),
-            "t.json: rules.long_entry.args[1]: col 5: unknown name 'clse' (did you mean 'close'?)");
+            "t.json: rules.long_entry.args[1]: col 4: unknown name 'clse' (did you mean 'close'?)");
 }
 
 TEST(SpecValidation, PairsNeedTwoLegsAndAHedgeRatio) {
@@ -193,10 +193,10 @@ TEST(SpecValidation, PairsNeedTwoLegsAndAHedgeRatio) {
   EXPECT_THAT(first_error(no_hedge), HasSubstr("hedge_ratio: a pairs spec (two legs) needs 'hedge_ratio'"));
   EXPECT_THAT(
       first_error(R"~({"legs": ["y", "x"], "rules": {"long_entry": "z.close > 1"}, "hedge_ratio": 1})~"),
-      HasSubstr("col 1: unknown name 'z'"));
+      HasSubstr("col 0: unknown name 'z'"));
   EXPECT_THAT(
       first_error(R"~({"legs": ["y", "x"], "rules": {"long_entry": "y.clse > 1"}, "hedge_ratio": 1})~"),
-      HasSubstr("col 1: 'clse' is not a price field of leg 'y' (did you mean 'close'?)"));
+      HasSubstr("col 0: 'clse' is not a price field of leg 'y' (did you mean 'close'?)"));
 }
 
 TEST(SpecValidation, StopsSizingAndFilters) {
@@ -261,7 +261,7 @@ TEST(SpecOverrides, IndicatorCrossParameterRulesApply) {
   ASSERT_TRUE(spec.ok()) << spec.error().message();
   auto bad = with_overrides(*spec, {{"fast", "30"}, {"slow", "20"}});
   ASSERT_FALSE(bad.ok());
-  EXPECT_THAT(bad.error().message(), HasSubstr("rules.long_entry: col 1: macd"));
+  EXPECT_THAT(bad.error().message(), HasSubstr("rules.long_entry: col 0: macd"));
 }
 
 }  // namespace

@@ -41,7 +41,9 @@ struct Expr {
 
   // Where the node was written, for error messages. `path` is the JSON path of the string or tree
   // node it came from relative to the expression's own path (empty for the root); `col` is the
-  // 1-based column inside that string (0 for a node written as a JSON tree).
+  // 1-based column inside that string (0 for a node written as a JSON tree). Messages print col - 1,
+  // the number of characters before the token (the numbering: "col 14" for 'smaa' in
+  // "crosses_above(smaa(close, fast), ...)").
   std::string path;
   int col = 0;
 
@@ -56,7 +58,7 @@ struct Expr {
 };
 
 // Parses an expression string. Errors read "col 14: expected ')' after the arguments of 'sma'" (the
-// caller prefixes the JSON path). Operators: `and`/`&&`, `or`/`||`, `not`/`!`. Comparisons do not chain.
+// caller prefixes the JSON path; the printed column is the offset of the token, 0 for the first). Operators: `and`/`&&`, `or`/`||`, `not`/`!`. Comparisons do not chain.
 Result<Expr> parse_expression(std::string_view text);
 
 // Writes an Expr back as an expression string exactly as structured (no name resolution, minimal

@@ -123,7 +123,8 @@ struct Spec {
 };
 
 // A located problem in a spec: `path` is the JSON path ("rules.long_entry", "parameters.fast.min"),
-// `col` the 1-based column in the expression string (0 when not in a string).
+// `col` the 1-based column in the expression string (0 when not in a string). Messages print
+// col - 1: the offset of the token, i.e. the characters before it, as the issue's example numbers it.
 struct SpecIssue {
   std::string path;
   int col = 0;
