@@ -580,5 +580,104 @@ TEST(Metrics, MatchesBacktestingPyTranscriptionOnRandomCurves) {
   }
 }
 
+// numpy.percentile (linear) by sorting: the reference for the selection by bounded heaps.
+double sorted_percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto k = static_cast<std::size_t>(std::floor(pos));
+  if (k + 1 >= v.size()) return v[k];
+  return v[k] + (v[k + 1] - v[k]) * (pos - static_cast<double>(k));
+}
+
+TEST(Metrics, TailPercentilesEqualASortOfTheReturns) {
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> noise(0.0, 0.01);
+  std::uniform_int_distribution<int> size_d(2, 700), coin(0, 3);
+  for (int trial = 0; trial < 300; ++trial) {
+    RunRecord r;
+    r.initial_cash = 100;
+    const int n = size_d(rng);
+    double e = 100;
+    std::vector<double> returns;
+    for (int i = 0; i < n; ++i) {
+      r.equity.ts.push_back(at("2021-01-04") + static_cast<Timestamp>(i) * kNanosPerDay);
+      const double before = e;
+      // Flat stretches (exact zero returns, many ties) and repeated values, as a strategy's curve has.
+      if (coin(rng) != 0) e *= 1 + (coin(rng) == 1 ? 0.01 : noise(rng));
+      r.equity.equity.push_back(e);
+      if (i > 0) returns.push_back(e / before - 1);
+    }
+    r.periods_per_year = 252;
+    MetricsOptions o;
+    o.requested = MetricSet::of({M::kVar95Pct, M::kCvar95Pct, M::kTailRatio});
+    auto m = compute_metrics(r, o);
+    ASSERT_TRUE(m.ok());
+    const double p5 = sorted_percentile(returns, 0.05);
+    const double p95 = sorted_percentile(returns, 0.95);
+    EXPECT_EQ((*m)[M::kVar95Pct], p5 * 100) << "n " << n;
+    if (p5 != 0) {
+      EXPECT_EQ((*m)[M::kTailRatio], std::fabs(p95) / std::fabs(p5)) << "n " << n;
+    } else {
+      EXPECT_TRUE(std::isnan((*m)[M::kTailRatio])) << "n " << n;
+    }
+    double tail = 0;
+    int count = 0;
+    for (const double x : returns) {
+      if (x <= p5) {
+        tail += x;
+        ++count;
+      }
+    }
+    EXPECT_EQ((*m)[M::kCvar95Pct], tail / count * 100) << "n " << n;
+  }
+}
+
+TEST(Metrics, SharedContextGivesTheSameBitsAsAFullRecord) {
+  // Daily bars with weekends closed (one bar per period) and 4-hour bars (several per period).
+  for (const Timestamp step : {kNanosPerDay, 4 * kNanosPerHour}) {
+    std::mt19937_64 rng(3);
+    std::normal_distribution<double> noise(0.0, 0.01);
+    RunRecord full;
+    full.initial_cash = 1000;
+    double e = 1000, c = 50;
+    Timestamp t = at("2020-01-06");
+    for (int i = 0; i < 900; ++i) {
+      full.equity.ts.push_back(t);
+      t += step;
+      if (step == kNanosPerDay && (i % 5) == 4) t += 2 * kNanosPerDay;  // skip the weekend
+      c *= 1 + noise(rng);
+      if (i % 7 < 4) e *= 1 + noise(rng);
+      full.equity.equity.push_back(e);
+      full.benchmark_close.push_back(c);
+    }
+    full.trades.push_back(trade(Side::kLong, 2, 10, 40, 50, 55, 0.1, full.equity.ts));
+    full.warmup_bars = 9;
+    const MetricsContext ctx = MetricsContext::make(full.equity.ts, full.benchmark_close);
+    EXPECT_EQ(ctx.one_bar_per_period(), step == kNanosPerDay);
+    RunRecord shared = full;
+    shared.equity.ts.clear();
+    shared.benchmark_close.clear();
+    MetricsOptions with;
+    with.context = &ctx;
+    MetricsWorkspace ws;
+    auto a = compute_metrics(full, {});
+    auto b = compute_metrics(shared, with, &ws);
+    auto b2 = compute_metrics(full, with);  // the context's series passed in the record too
+    ASSERT_TRUE(a.ok() && b.ok() && b2.ok());
+    for (const MetricInfo& info : metric_catalog()) {
+      const double x = (*a)[info.id], y = (*b)[info.id], z = (*b2)[info.id];
+      if (std::isnan(x)) {
+        EXPECT_TRUE(std::isnan(y) && std::isnan(z)) << info.key;
+      } else {
+        EXPECT_EQ(x, y) << info.key;
+        EXPECT_EQ(x, z) << info.key;
+      }
+    }
+    EXPECT_FALSE(ws.period_returns().empty());
+    // Without the context a record without timestamps is refused.
+    EXPECT_FALSE(compute_metrics(shared, {}).ok());
+  }
+}
+
 }  // namespace
 }  // namespace tradeloop::analytics

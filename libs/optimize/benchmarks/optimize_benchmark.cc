@@ -168,6 +168,7 @@ void BM_PartSignalRunner(benchmark::State& state) {
   backtest::SignalRunInput in;
   in.bars = &p.bars;
   in.plan = &p.plan;
+  in.share_series = true;  // as optimizer trials run it
   auto cfg = config();
   cfg.record.orders = false;
   backtest::RunResult result;
@@ -183,8 +184,12 @@ BENCHMARK(BM_PartSignalRunner)->Unit(benchmark::kMillisecond);
 void BM_PartMetrics(benchmark::State& state) {
   Parts& p = parts();
   analytics::MetricsWorkspace ws;
+  // As optimizer trials compute them: the per-data-set context built once.
+  const analytics::MetricsContext ctx = analytics::MetricsContext::make(p.bars.ts, p.bars.close);
+  analytics::MetricsOptions options;
+  options.context = &ctx;
   for (auto _ : state) {
-    auto m = analytics::compute_metrics(p.result.record, {}, &ws);
+    auto m = analytics::compute_metrics(p.result.record, options, &ws);
     benchmark::DoNotOptimize(m.ok());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(p.bars.size()));
