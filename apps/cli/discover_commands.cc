@@ -288,6 +288,11 @@ int run_discover(const DiscoverArgs& a, const CLI::App& cmd) {
     j["planned"] = s.planned;
     j["seconds"] = r.loop.seconds;
     j["candidates_per_second"] = r.candidates_per_second;
+    const auto& ph = r.loop.phases;
+    j["phase_seconds"] = {
+        {"plan", ph.plan},         {"store_planned", ph.store_planned},
+        {"evaluate", ph.evaluate}, {"gate", ph.gate},
+        {"record", ph.record},     {"evaluation_thread_seconds", r.loop.evaluation_seconds}};
     j["processes"] = cluster->size();
     j["db"] = config.db;
     j["report"] = r.report_path.empty() ? json(nullptr) : json(r.report_path);

@@ -419,7 +419,9 @@ Result<LoopSummary> DiscoveryLoop::run(SessionRecord session) {
       ctx.count = n;
       ctx.history = history;
       ctx.seen = &seen;
+      auto phase = Clock::now();
       auto planned_or = generator_->plan_wave(ctx);
+      summary.phases.plan += seconds_since(phase);
       if (!planned_or.ok())
         return fail(planned_or.error().with_context(fmt::format("planning wave {}", session.wave)));
       std::vector<Candidate> planned = std::move(planned_or).value();
@@ -430,7 +432,9 @@ Result<LoopSummary> DiscoveryLoop::run(SessionRecord session) {
       session.wave += 1;
       session.planned += static_cast<std::int64_t>(planned.size());
       session.updated_at = options_.now();
+      phase = Clock::now();
       if (auto st = store_->insert_planned(session, planned); !st.ok()) return fail(st.error());
+      summary.phases.store_planned += seconds_since(phase);
       for (const auto& c : planned) {
         CandidateRow row;
         row.session_id = session.id;
@@ -441,6 +445,7 @@ Result<LoopSummary> DiscoveryLoop::run(SessionRecord session) {
     }
 
     // Evaluate the pending candidates on every rank.
+    auto phase = Clock::now();
     const double remaining =
         has_deadline ? std::chrono::duration<double>(deadline - Clock::now()).count() : -1.0;
     if (size > 1) {
@@ -463,6 +468,8 @@ Result<LoopSummary> DiscoveryLoop::run(SessionRecord session) {
       }
     }
 
+    summary.phases.evaluate += seconds_since(phase);
+    phase = Clock::now();
     // Gate the evaluated prefix in index order (results after a gap, left by a budget stop, are
     // dropped so that a resumed session decides exactly as an uninterrupted one would).
     std::vector<CandidateResult> results;
@@ -485,9 +492,12 @@ Result<LoopSummary> DiscoveryLoop::run(SessionRecord session) {
             : 0.0;
     session.elapsed_seconds = elapsed_before + seconds_since(t0);
     session.updated_at = options_.now();
+    summary.phases.gate += seconds_since(phase);
+    phase = Clock::now();
     if (!results.empty()) {
       if (auto st = store_->record_results(session, results); !st.ok()) return fail(st.error());
     }
+    summary.phases.record += seconds_since(phase);
     // Mirror what was stored into the in-memory history (planning reads it).
     std::size_t h = history.size() - pending.size();
     for (const auto& r : results) {

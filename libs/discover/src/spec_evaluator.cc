@@ -299,8 +299,12 @@ Evaluation SpecEvaluator::evaluate(const Candidate& candidate) const {
   const DataTarget& target = targets_[index];
   const Split& split = *splits_[index];
 
-  auto spec = strategy::parse_spec(candidate.spec, candidate.name);
-  if (!spec.ok()) return fail(spec.error());
+  std::shared_ptr<const strategy::Spec> spec = candidate.parsed;
+  if (!spec) {
+    auto parsed = strategy::parse_spec(candidate.spec, candidate.name);
+    if (!parsed.ok()) return fail(parsed.error());
+    spec = std::make_shared<const strategy::Spec>(std::move(parsed).value());
+  }
   auto program = strategy::SpecProgram::create(*spec);
   if (!program.ok()) return fail(program.error());
   std::vector<const data::BarSeries*> legs;

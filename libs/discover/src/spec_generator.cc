@@ -787,6 +787,7 @@ Result<std::vector<Candidate>> SpecGenerator::plan_wave(const PlanContext& ctx) 
       c.spec = std::move(text).value();
       c.hash = std::move(hash).value();
       c.origin = origin.dump();
+      c.parsed = std::make_shared<const Spec>(std::move(*spec));
       out.push_back(std::move(c));
       break;
     }

@@ -37,18 +37,30 @@ std::vector<double> TrialClusters::signature(std::span<const double> returns) {
   return sig;
 }
 
+void TrialClusters::push(std::int64_t id, const std::vector<double>& signature, std::size_t members,
+                         double sharpe_sum) {
+  if (clusters_.empty()) dims_ = signature.size();
+  // A signature of another length (never for one target's trials) correlates with nothing.
+  std::vector<double> padded(dims_, 0.0);
+  if (signature.size() == dims_) padded = signature;
+  signatures_.insert(signatures_.end(), padded.begin(), padded.end());
+  by_leader_.emplace(id, clusters_.size());
+  clusters_.push_back({id, members, sharpe_sum});
+}
+
 TrialClusters::Assignment TrialClusters::add(std::int64_t id, std::vector<double> signature, double sharpe) {
   ++trials_;
   std::size_t best = clusters_.size();
   double best_corr = -2;
-  for (std::size_t k = 0; k < clusters_.size(); ++k) {
-    const auto& leader = clusters_[k].signature;
-    if (leader.size() != signature.size()) continue;
-    double dot = 0;
-    for (std::size_t i = 0; i < signature.size(); ++i) dot += leader[i] * signature[i];
-    if (dot > best_corr) {
-      best_corr = dot;
-      best = k;
+  if (signature.size() == dims_) {
+    const double* leader = signatures_.data();
+    for (std::size_t k = 0; k < clusters_.size(); ++k, leader += dims_) {
+      double dot = 0;
+      for (std::size_t i = 0; i < dims_; ++i) dot += leader[i] * signature[i];
+      if (dot > best_corr) {
+        best_corr = dot;
+        best = k;
+      }
     }
   }
   if (best < clusters_.size() && best_corr >= join_) {
@@ -56,14 +68,12 @@ TrialClusters::Assignment TrialClusters::add(std::int64_t id, std::vector<double
     clusters_[best].sharpe_sum += sharpe;
     return {clusters_[best].leader, false, best_corr};
   }
-  by_leader_.emplace(id, clusters_.size());
-  clusters_.push_back({id, std::move(signature), 1, sharpe});
+  push(id, signature, 1, sharpe);
   return {id, true, 1.0};
 }
 
 void TrialClusters::add_leader(std::int64_t id, std::vector<double> signature) {
-  by_leader_.emplace(id, clusters_.size());
-  clusters_.push_back({id, std::move(signature), 0, 0.0});
+  push(id, signature, 0, 0.0);
 }
 
 bool TrialClusters::add_member(std::int64_t cluster, double sharpe) {

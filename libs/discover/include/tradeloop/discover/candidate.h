@@ -5,9 +5,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace tradeloop::strategy {
+struct Spec;
+}  // namespace tradeloop::strategy
 
 namespace tradeloop::discover {
 
@@ -32,6 +37,9 @@ struct Candidate {
   std::string spec;        // canonical spec JSON text
   std::string hash;        // canonical hash of the spec (unique per session)
   std::string origin;      // JSON: how it was made ({"op":"template",...} / {"op":"mutate","parents":[..]})
+  // The spec already parsed, when the generator that made it is in this process (equal to
+  // parse_spec(spec), which the evaluator does otherwise: saves parsing it again). Not stored.
+  std::shared_ptr<const strategy::Spec> parsed;
 };
 
 /// What testing one candidate measured. `ok == false` means the candidate could not be tested

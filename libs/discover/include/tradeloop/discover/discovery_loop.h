@@ -88,6 +88,12 @@ struct LoopSummary {
   std::int64_t evaluated_this_run = 0;
   double seconds = 0;
   double evaluation_seconds = 0;  // summed evaluation time this run (all threads)
+  // Wall time of each phase of the waves this run (rank 0): planning (generation, validation,
+  // dedupe), storing the planned wave, evaluating (backtests, all threads and ranks), gating, and
+  // storing the verdicts.
+  struct Phases {
+    double plan = 0, store_planned = 0, evaluate = 0, gate = 0, record = 0;
+  } phases;
 };
 
 class DiscoveryLoop {

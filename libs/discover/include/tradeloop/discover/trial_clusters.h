@@ -65,10 +65,13 @@ class TrialClusters {
  private:
   struct Cluster {
     std::int64_t leader = 0;
-    std::vector<double> signature;
     std::size_t members = 0;
     double sharpe_sum = 0;
   };
+  void push(std::int64_t id, const std::vector<double>& signature, std::size_t members, double sharpe_sum);
+  // Leaders' signatures end to end (one contiguous scan per trial); all of one length, `dims_`.
+  std::vector<double> signatures_;
+  std::size_t dims_ = 0;
   double join_;
   std::vector<Cluster> clusters_;
   std::unordered_map<std::int64_t, std::size_t> by_leader_;  // leader id -> position in clusters_
