@@ -100,40 +100,61 @@ const MetricSet kNeedsAnnualization = MetricSet::of(
      M::kMaxDrawdownDuration, M::kAvgDrawdownDuration, M::kMaxTradeDuration, M::kAvgTradeDuration});
 
 // numpy.percentile's default (linear interpolation between closest ranks) at 5% and 95% of the
-// non-NaN values of r[first..]. Both need only two order statistics near a tail, so each tail is
-// kept in a bounded heap (the k smallest / largest values): one comparison per value for most of
-// a return series, instead of selecting over all of it. `heap` is scratch.
-void percentiles_5_95(std::span<const double> r, std::size_t first, std::size_t n, std::vector<double>& heap,
-                      double* p5, double* p95) {
+// non-NaN values of r[first..]. Each needs two order statistics near a tail. A pivot from a small
+// sorted sample bounds the tail; the values beyond it (a few percent of a return series) are copied
+// out without branches and selected among; when the pivot was not far enough out, all values are.
+// Order statistics are values, so the result does not depend on the route. `buf`, `tail` are scratch.
+void percentiles_5_95(std::span<const double> r, std::size_t first, std::vector<double>& buf,
+                      std::vector<double>& tail, double* p5, double* p95) {
+  buf.resize(r.size());
+  std::size_t n = 0;
+  for (std::size_t i = first; i < r.size(); ++i) {
+    buf[n] = r[i];
+    n += std::isnan(r[i]) ? 0 : 1;
+  }
   if (n == 0) return;
-  // The order statistics k and k + 1 (0-based) around position q x (n - 1).
-  auto at = [&](double q, bool from_top) {
+  buf.resize(n);
+  constexpr std::size_t kSample = 128;
+  std::array<double, kSample> sample{};
+  const std::size_t m = std::min(n, kSample);
+  for (std::size_t j = 0; j < m; ++j) sample[j] = buf[j * n / m];
+  std::sort(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(m));
+  // Order statistics k and k + 1 (0-based, ascending) of v (size `size`), k + 1 when it exists.
+  auto select = [](std::vector<double>& v, std::size_t size, std::size_t k, double* a, double* b) {
+    const auto it = v.begin() + static_cast<std::ptrdiff_t>(k);
+    std::nth_element(v.begin(), it, v.begin() + static_cast<std::ptrdiff_t>(size));
+    *a = *it;
+    if (k + 1 < size) *b = *std::min_element(it + 1, v.begin() + static_cast<std::ptrdiff_t>(size));
+  };
+  auto at = [&](double q, bool upper) {
     const double pos = q * static_cast<double>(n - 1);
     const auto k = static_cast<std::size_t>(std::floor(pos));
     const bool need_next = k + 1 < n;
-    // From the bottom: the k + 2 smallest (a max-heap); from the top: the n - k largest (a min-heap).
-    const std::size_t keep = from_top ? n - k : std::min(n, k + 2);
-    heap.clear();
-    auto cmp = [from_top](double a, double b) { return from_top ? a > b : a < b; };
-    for (std::size_t i = first; i < r.size(); ++i) {
-      const double x = r[i];
-      if (std::isnan(x)) continue;
-      if (heap.size() < keep) {
-        heap.push_back(x);
-        std::push_heap(heap.begin(), heap.end(), cmp);
-      } else if (cmp(x, heap.front())) {
-        std::pop_heap(heap.begin(), heap.end(), cmp);
-        heap.back() = x;
-        std::push_heap(heap.begin(), heap.end(), cmp);
+    // Values needed from the tail's end: ranks 0..k+1 (lower) or k..n-1 (upper).
+    const std::size_t need = upper ? n - k : std::min(n, k + 2);
+    const std::size_t margin = 8 + need * m / n;
+    double a = 0, b = 0;
+    bool done = false;
+    if (need + 16 < n / 4 && margin < m) {
+      const double pivot = upper ? sample[m - 1 - margin] : sample[margin];
+      tail.resize(n);
+      std::size_t c = 0;
+      for (std::size_t i = 0; i < n; ++i) {
+        tail[c] = buf[i];
+        c += (upper ? buf[i] >= pivot : buf[i] <= pivot) ? 1 : 0;
+      }
+      if (c >= need) {
+        // Lower: the c values <= pivot hold global ranks 0..c-1. Upper: the c values >= pivot hold
+        // global ranks n-c..n-1.
+        select(tail, c, upper ? k - (n - c) : k, &a, &b);
+        done = true;
       }
     }
-    std::sort(heap.begin(), heap.end());  // ascending
-    // Ascending index of order statistic k: from the bottom k; from the top the heap holds ranks k..n-1.
-    const std::size_t base = from_top ? 0 : k;
-    const double a = heap[base];
-    if (!need_next) return a;
-    const double b = heap[base + 1];
-    return a + (b - a) * (pos - static_cast<double>(k));
+    if (!done) {
+      tail.assign(buf.begin(), buf.end());
+      select(tail, n, k, &a, &b);
+    }
+    return need_next ? a + (b - a) * (pos - static_cast<double>(k)) : a;
   };
   *p5 = at(0.05, false);
   *p95 = at(0.95, true);
@@ -530,7 +551,7 @@ class MetricsEngine {
     }
     if (want_.intersects(kNeedsSortedReturns)) {
       double p5 = kNaN, p95 = kNaN;
-      percentiles_5_95(r, first, m, ws_.sorted_, &p5, &p95);
+      percentiles_5_95(r, first, ws_.sorted_, ws_.tail_, &p5, &p95);
       // CVaR: mean of the returns at or below the 5% quantile, summed in time order.
       double tail_sum = 0;
       std::size_t tail_n = 0;

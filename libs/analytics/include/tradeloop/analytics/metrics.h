@@ -210,6 +210,7 @@ class MetricsWorkspace {
   friend class MetricsEngine;
   std::vector<double> returns_;
   std::vector<double> sorted_;
+  std::vector<double> tail_;
   std::vector<std::pair<std::int64_t, std::int64_t>> intervals_;
   // The last benchmark seen and its log returns (reused while it is unchanged).
   std::vector<double> benchmark_close_;
