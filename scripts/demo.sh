@@ -17,4 +17,4 @@ echo
 echo "Best candidates of every verdict (with --all), by deflated Sharpe ratio:"
 "$cli" strategies list --all --db "$out/discover.db" --sort deflated_sharpe --limit 10
 echo
-echo "Report: $out/leaderboard.html"
+echo "Report: $out/leaderboard.html (each accepted strategy's tearsheet in $out/leaderboard.html_files/)"
