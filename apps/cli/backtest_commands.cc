@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "tradeloop/backtest/signal_runner.h"
 #include "tradeloop/data/csv_reader.h"
 #include "tradeloop/strategy/builtin.h"
+#include "tradeloop/strategy/sma_cross.h"
 #include "tradeloop/strategy/spec.h"
 #include "tradeloop/strategy/spec_compiler.h"
 
@@ -47,6 +49,7 @@ struct BacktestArgs {
   std::string trades_path;
   std::string equity_path;
   std::string report_path;
+  std::string funding_path;
   bool json = false;
   // Beyond the issue's contract: the rest of the kernel's settings.
   double leverage = 1;
@@ -182,6 +185,79 @@ json open_positions_json(const analytics::RunRecord& rec) {
   return out;
 }
 
+std::string trim_cell(std::string_view v) {
+  while (!v.empty() && (v.front() == ' ' || v.front() == '"')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '"' || v.back() == '\r')) v.remove_suffix(1);
+  return std::string(v);
+}
+
+// --funding FILE.csv: a header naming a time column (timestamp, time, ts, date, datetime,
+// funding_time) and a rate column (rate, funding_rate, fundingRate), then one funding event a row:
+// a long position pays rate x its market value at the open of the first bar at or after the time.
+// Errors are located: "file:line: column 'rate': ...". Exit 2 when the file cannot be read, 1 when
+// its content is wrong.
+std::optional<Failure> load_funding(const std::string& path, backtest::FundingSeries& out) {
+  std::ifstream in(path);
+  if (!in) return Failure{kExitUsage, fmt::format("--funding {}: cannot open the file", path)};
+  std::string line;
+  if (!std::getline(in, line))
+    return Failure{kExitDataErrors, fmt::format("{}:1: empty file, expected a header", path)};
+  const auto header = split(line, ',');
+  int time_col = -1, rate_col = -1;
+  for (std::size_t c = 0; c < header.size(); ++c) {
+    const std::string h = trim_cell(header[c]);
+    if (time_col < 0 && (h == "timestamp" || h == "time" || h == "ts" || h == "date" || h == "datetime" ||
+                         h == "funding_time" || h == "fundingTime")) {
+      time_col = static_cast<int>(c);
+    } else if (rate_col < 0 && (h == "rate" || h == "funding_rate" || h == "fundingRate")) {
+      rate_col = static_cast<int>(c);
+    }
+  }
+  if (time_col < 0 || rate_col < 0) {
+    return Failure{kExitDataErrors,
+                   fmt::format("{}:1: the header needs a time column (timestamp, time, date, ...) and a rate "
+                               "column (rate or funding_rate), got '{}'",
+                               path, trim_cell(line))};
+  }
+  std::size_t lineno = 1;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (trim_cell(line).empty()) continue;
+    const auto cells = split(line, ',');
+    const auto need = static_cast<std::size_t>(std::max(time_col, rate_col));
+    if (cells.size() <= need) {
+      return Failure{kExitDataErrors,
+                     fmt::format("{}:{}: {} fields, expected {}", path, lineno, cells.size(), header.size())};
+    }
+    const std::string tcell = trim_cell(cells[static_cast<std::size_t>(time_col)]);
+    auto ts = parse_time(tcell);
+    if (!ts.ok()) {
+      return Failure{kExitDataErrors, fmt::format("{}:{}: column '{}': {}", path, lineno,
+                                                  trim_cell(header[static_cast<std::size_t>(time_col)]),
+                                                  ts.error().message())};
+    }
+    const std::string rcell = trim_cell(cells[static_cast<std::size_t>(rate_col)]);
+    char* end = nullptr;
+    const double rate = std::strtod(rcell.c_str(), &end);
+    if (rcell.empty() || end != rcell.c_str() + rcell.size() || !std::isfinite(rate) ||
+        std::fabs(rate) >= 1) {
+      return Failure{kExitDataErrors,
+                     fmt::format("{}:{}: column '{}': '{}' is not a funding rate (a number with |rate| < 1)",
+                                 path, lineno, trim_cell(header[static_cast<std::size_t>(rate_col)]), rcell)};
+    }
+    if (!out.ts.empty() && *ts <= out.ts.back()) {
+      return Failure{kExitDataErrors,
+                     fmt::format("{}:{}: column '{}': time {} is not after the previous row's {}", path,
+                                 lineno, trim_cell(header[static_cast<std::size_t>(time_col)]), tcell,
+                                 format_time(out.ts.back()))};
+    }
+    out.ts.push_back(*ts);
+    out.rate.push_back(rate);
+  }
+  if (out.ts.empty()) return Failure{kExitDataErrors, fmt::format("{}: no funding rows", path)};
+  return std::nullopt;
+}
+
 // The strategy, resolved: a built-in (event form and plan form) or a compiled spec (plan).
 struct StrategyChoice {
   std::string label;  // "sma_cross fast=10 slow=20"
@@ -254,6 +330,13 @@ int run_backtest(const BacktestArgs& a) {
     }
     series.push_back(std::move(bars).value());
   }
+  backtest::FundingSeries funding;
+  if (!a.funding_path.empty()) {
+    if (auto f = load_funding(a.funding_path, funding)) {
+      fmt::print(stderr, "tradeloop: {}\n", f->message);
+      return f->code;
+    }
+  }
   const double load_s = seconds_since(load_start);
 
   // Strategy.
@@ -268,6 +351,26 @@ int run_backtest(const BacktestArgs& a) {
   double run_s = 0;
   double prepare_s = 0;
   const bool pairs = choice.spec && choice.spec->legs.size() == 2;
+  if (pairs && !funding.ts.empty()) {
+    return fail("--funding is not supported with a pairs strategy (the pairs runner has no funding legs)");
+  }
+  if (pairs && series.size() == 2) {
+    // The spec's legs map to the --data files in order; the legs trade on the timestamps they share.
+    std::vector<const data::BarSeries*> legs = {&series[0], &series[1]};
+    std::vector<std::size_t> dropped;
+    auto aligned = strategy::align_legs(legs, &dropped);
+    if (!aligned.ok()) {
+      fmt::print(stderr, "tradeloop: {}: {}\n", a.data, aligned.error().message());
+      return kExitDataErrors;
+    }
+    for (std::size_t k = 0; k < dropped.size(); ++k) {
+      if (dropped[k] > 0 && !a.json) {
+        fmt::print(stderr, "warning: {}: {} bars without a matching bar in the other leg were dropped\n",
+                   split(a.data, ',')[k], dropped[k]);
+      }
+    }
+    series = std::move(aligned).value();
+  }
   const bool use_events =
       a.engine == "events" || (a.engine == "auto" && !choice.builtin.empty() && series.size() > 1);
   if (use_events) {
@@ -281,6 +384,10 @@ int run_backtest(const BacktestArgs& a) {
     for (const auto& s : series) ptrs.push_back(&s);
     backtest::EngineInput input;
     input.bars = ptrs;
+    if (!funding.ts.empty()) {
+      input.funding.assign(series.size(), nullptr);
+      input.funding[0] = &funding;
+    }
     const auto run_start = Clock::now();
     auto st = backtest::run_strategy(input, **strat, cfg, result);
     run_s = seconds_since(run_start);
@@ -309,6 +416,7 @@ int run_backtest(const BacktestArgs& a) {
     backtest::SignalRunInput input;
     input.bars = &series[0];
     input.plan = &*plan;
+    if (!funding.ts.empty()) input.funding = &funding;
     if (pairs) input.bars2 = &series[1];
     const auto run_start = Clock::now();
     auto st =
@@ -350,17 +458,18 @@ int run_backtest(const BacktestArgs& a) {
 
   const double bars_per_s = run_s > 0 ? static_cast<double>(result.bars) / run_s : 0;
   if (a.json) {
-    json m = json::object();
-    for (const auto& [key, value] : metrics->items()) m[std::string(key)] = json_number(value);
-    json out;
-    out["metrics"] = m;
-    out["open_positions"] = open_positions_json(result.record);
+    // Keys in the documented order: metrics as Metrics::to_json writes them (catalog order, counts as
+    // integers, undefined values null), then open_positions, then timing.
+    using ojson = nlohmann::ordered_json;
+    ojson out;
+    out["metrics"] = ojson::parse(metrics->to_json());
+    out["open_positions"] = ojson::parse(open_positions_json(result.record).dump());
     out["timing"] = {{"load_s", load_s},
                      {"prepare_s", prepare_s},
                      {"run_s", run_s},
                      {"bars", result.bars},
                      {"bars_per_s", bars_per_s}};
-    const std::string text = out.dump(2, ' ', false, json::error_handler_t::replace);
+    const std::string text = out.dump(2, ' ', false, ojson::error_handler_t::replace);
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fputc('\n', stdout);
   } else {
@@ -412,6 +521,9 @@ void register_backtest_commands(CLI::App& app, State& state) {
   cmd->add_option("--equity", args->equity_path, "Write the equity curve to this CSV");
   cmd->add_option("--report", args->report_path, "Write the HTML tearsheet to this file");
   cmd->add_flag("--json", args->json, "Print one JSON object: metrics, open_positions, timing");
+  cmd->add_option("--funding", args->funding_path,
+                  "Funding rates of a perpetual (CSV: timestamp,rate): a long pays rate x its value at each "
+                  "funding time (first --data file)");
   cmd->add_option("--leverage", args->leverage, "Buying power multiple (default 1)");
   cmd->add_option("--maintenance-margin", args->maintenance_margin,
                   "Liquidate when equity < this fraction of gross exposure (default 0: at equity <= 0)");
