@@ -465,6 +465,25 @@ TEST_F(StrategyLibrary, SupertrendTradesTheFlips) {
   EXPECT_EQ(both.record.open_positions[0].entry_price, 100);
 }
 
+TEST_F(StrategyLibrary, IchimokuBuysTheCrossAboveTheCloudAndExitsBelowIt) {
+  // tenkan 2, kijun 5, senkou_b 10, displacement 1; high/low = close +- 1, so mid(n) is the mid of the
+  // closes. A fall by 1 a bar to 101 (bar 19), a rise by 2.5 a bar to 126 (bar 29), a drop to 100.
+  //   bar 20: tenkan (101 + 103.5) / 2 = 102.25 < kijun (104 + 101) / 2 = 102.5
+  //   bar 21: tenkan (103.5 + 106) / 2 = 104.75 > kijun (106 + 101) / 2 = 103.5: the cross; the
+  //           cloud is senkou_a = (102.25 + 102.5) / 2 = 102.375, senkou_b = mid10 of bars 11..20 =
+  //           (109 + 101) / 2 = 105, and the close 106 is above both: long at bar 22's open (108.5).
+  //   bar 30: the close 100 falls below the cloud (bottom = mid10 of bars 20..29 = 114.75): exit at
+  //           bar 31's open (100).
+  std::vector<double> closes;
+  for (int t = 0; t < 36; ++t) closes.push_back(t < 20 ? 120 - t : t < 30 ? 101 + 2.5 * (t - 19) : 100);
+  const Spec spec =
+      load("ichimoku_trend", {{"tenkan", "2"}, {"kijun", "5"}, {"senkou_b", "10"}, {"displacement", "1"}});
+  const RunResult r = run_spec(spec, bars_from_closes(closes));
+  ASSERT_EQ(spans(r), (std::vector<Span>{{Side::kLong, 22, 31}}));
+  EXPECT_EQ(r.record.trades[0].entry_price, 108.5);
+  EXPECT_EQ(r.record.trades[0].exit_price, 100);
+}
+
 TEST_F(StrategyLibrary, EmaRsiFilterEntersTheTrendAndExitsAtTheTakeProfit) {
   // A zigzag uptrend (+2, -1.5, ...): EMA(8) > EMA(30) once both exist (bar 29), and Wilder RSI(7) of
   // the zigzag settles between 14/26.5 and 14/23 (53% to 61%, below overbought, above oversold): the
