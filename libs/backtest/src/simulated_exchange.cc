@@ -47,6 +47,17 @@ const Order* SimulatedExchange::order(model::OrderId id) const {
 
 void SimulatedExchange::event(Order& o, OrderStatus to, Timestamp ts, std::int64_t bar, std::string reason) {
   host_.on_order_event(model::transition(o, to, ts, bar, std::move(reason)));
+  if (to == OrderStatus::kFilled || !model::is_terminal(to)) return;
+  // Held children (OTO, bracket legs) of a parent that ended unfilled can never activate: however the
+  // parent ended (canceled, expired, IOC/FOK leftovers, a sized-to-zero cancel), they end with it.
+  const model::OrderId id = o.id;
+  const std::string_view status = model::order_status_name(to);
+  for (std::size_t k = 0; k < open_[o.instrument].size(); ++k) {
+    Order* c = find(open_[o.instrument][k]);
+    if (c != nullptr && c->parent == id && c->is_open() && !c->working) {
+      event(*c, OrderStatus::kCanceled, ts, bar, fmt::format("parent order {} was {}", id, status));
+    }
+  }
 }
 
 void SimulatedExchange::accept(Order& o, Timestamp ts, std::int64_t bar) {
@@ -88,14 +99,7 @@ Status SimulatedExchange::cancel(model::OrderId id, std::string reason) {
   }
   const Timestamp ts = clock_.now();
   const std::int64_t bar = current_bar_[o->instrument];
-  event(*o, OrderStatus::kCanceled, ts, bar, std::move(reason));
-  // Held children of a canceled parent can never activate.
-  for (model::OrderId cid : open_[o->instrument]) {
-    Order* c = find(cid);
-    if (c != nullptr && c->parent == id && c->is_open()) {
-      event(*c, OrderStatus::kCanceled, ts, bar, fmt::format("parent order {} was canceled", id));
-    }
-  }
+  event(*o, OrderStatus::kCanceled, ts, bar, std::move(reason));  // cancels its held children too
   return ok_status();
 }
 
