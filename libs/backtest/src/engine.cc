@@ -464,6 +464,13 @@ double Kernel::approve_fill(const Order& o, double price, double wanted, std::st
 }
 
 void Kernel::on_bar_fill(const model::Fill& fill, const Order& order, bool at_open) {
+  if (order.type == OrderType::kMarketOnClose) {
+    // The position was held through the whole bar before this close: its range counts for MAE/MFE
+    // (the marking step after the matching would not see the lots this fill closes).
+    const auto& s = *in_.bars[fill.instrument];
+    const auto k = static_cast<std::size_t>(fill.bar);
+    account_.observe_bar(fill.instrument, fill.bar, s.high[k], s.low[k]);
+  }
   const std::string_view reason =
       order.tag.empty() ? std::string_view("signal") : std::string_view(order.tag);
   account_.apply_fill(fill, order.reduce_only, at_open, reason,

@@ -279,8 +279,16 @@ class InAndOut final : public strategy::Strategy {
       if (u(rng_) < 0.5) r.bracket.take_profit_pct = 2 + 8 * u(rng_);
       if (u(rng_) < 0.2) r.bracket.trailing_stop_pct = 3;
       ctx.submit(r);
-    } else if (pos != 0 && u(rng_) < 0.08) {
+    } else if (pos != 0 && u(rng_) < 0.04) {
       ctx.close_position(0, "signal");
+    } else if (pos != 0 && u(rng_) < 0.04) {
+      OrderRequest r;  // market-on-close exit: held through the whole exit bar
+      r.side = pos > 0 ? OrderSide::kSell : OrderSide::kBuy;
+      r.type = OrderType::kMarketOnClose;
+      r.quantity = std::fabs(pos);
+      r.reduce_only = true;
+      r.tag = "moc";
+      ctx.submit(r);
     }
   }
 
@@ -290,7 +298,7 @@ class InAndOut final : public strategy::Strategy {
 
 TEST(EventKernelExcursions, MaeAndMfeEqualABruteForceScanOfTheBarsHeld) {
   const data::BarSeries bars = goog();
-  std::size_t checked = 0;
+  std::size_t checked = 0, moc = 0;
   for (FillTiming fill : {FillTiming::kNextOpen, FillTiming::kClose}) {
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       BacktestConfig cfg;
@@ -321,7 +329,8 @@ TEST(EventKernelExcursions, MaeAndMfeEqualABruteForceScanOfTheBarsHeld) {
         // No slippage here: a fill at the bar's open has the open's price.
         const bool entered_at_open = entry->price == bars.open[k_in] && in_order.created_bar < t.entry_bar;
         const bool exited_at_close =
-            out_order.type == OrderType::kMarket && out_order.created_bar == t.exit_bar;
+            (out_order.type == OrderType::kMarket && out_order.created_bar == t.exit_bar) ||
+            out_order.type == OrderType::kMarketOnClose;
         double hi = std::max(t.entry_price, t.exit_price), lo = std::min(t.entry_price, t.exit_price);
         const std::size_t from = entered_at_open ? k_in : k_in + 1;
         const std::size_t last = exited_at_close ? k_out : k_out - 1;
@@ -341,10 +350,12 @@ TEST(EventKernelExcursions, MaeAndMfeEqualABruteForceScanOfTheBarsHeld) {
         EXPECT_LE(t.mae_pct, 0);
         EXPECT_GE(t.mfe_pct, 0);
         ++checked;
+        moc += out_order.type == OrderType::kMarketOnClose;
       }
     }
   }
   EXPECT_GT(checked, 200u);
+  EXPECT_GT(moc, 10u);
 }
 
 }  // namespace
