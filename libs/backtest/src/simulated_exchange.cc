@@ -72,10 +72,8 @@ void SimulatedExchange::submit(Order order) {
   TL_CHECK(order.status == OrderStatus::kNew, "submit of order ", order.id, " that is not new");
   if (index_.size() <= order.id) index_.resize(std::max<std::size_t>(order.id + 1, 2 * index_.size()), 0);
   index_[order.id] = static_cast<std::uint32_t>(orders_.size() + 1);
-  orders_.push_back(std::move(order));
-  aux_.emplace_back();
-  Order& o = orders_.back();
-  aux_.back().active_from = o.created_bar + 1;
+  Order& o = orders_.push_back(std::move(order));
+  aux_.push_back(Aux{}).active_from = o.created_bar + 1;
   open_[o.instrument].push_back(o.id);
   accept(o, o.created_time, o.created_bar);
 }
@@ -412,8 +410,9 @@ void SimulatedExchange::open_orders(std::vector<const Order*>& out) const {
 
 void SimulatedExchange::take_orders(std::vector<Order>& out) {
   out.reserve(out.size() + orders_.size());
-  for (Order& o : orders_) out.push_back(std::move(o));
+  orders_.for_each([&](Order& o) { out.push_back(std::move(o)); });
   orders_.clear();
+  aux_.clear();
   index_.clear();
   for (auto& ids : open_) ids.clear();
 }
