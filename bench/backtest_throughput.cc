@@ -6,7 +6,8 @@
 //   - the signal runner: the SignalPlan form of sma_cross (plan building included).
 // Items are bars. Counters: peak_rss_mb (getrusage ru_maxrss of the process so far: run one size per
 // process with --benchmark_filter for a figure that belongs to that size) and allocs_per_bar (heap
-// allocations during the timed runs, counted by the replaced global operator new, divided by bars).
+// allocations during the timed runs, counted by the replaced global operator new, divided by bars) and,
+// for the event kernel, faults_per_run (minor page faults per run, from getrusage).
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 
@@ -56,6 +57,12 @@ void operator delete[](void* p, std::size_t) noexcept {
 
 namespace tradeloop {
 namespace {
+
+long minor_faults() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
 
 double peak_rss_mb() {
   rusage u{};
@@ -119,15 +126,20 @@ void event_kernel(benchmark::State& state, bool lean) {
   in.bars = {&bars};
   backtest::RunResult out;
   std::uint64_t allocs = 0;
+  long faults = 0;
   for (auto _ : state) {
     strategy::SmaCross strat({10, 20});
     const std::uint64_t a0 = g_allocs.load();
+    const long f0 = minor_faults();
     auto st = backtest::run_strategy(in, strat, cfg, out);
+    faults += minor_faults() - f0;
     allocs += g_allocs.load() - a0;
     if (!st.ok()) state.SkipWithError(st.error().message().c_str());
     benchmark::DoNotOptimize(out.record.equity.equity.data());
   }
   finish(state, n, allocs, out.record.trades.size() + out.fills.size() / 2);
+  // Page faults a run takes: fresh pages are expensive on a VM (stable where timings are not).
+  state.counters["faults_per_run"] = static_cast<double>(faults) / static_cast<double>(state.iterations());
 }
 
 void BM_EventKernelSmaCross(benchmark::State& state) {
