@@ -281,6 +281,7 @@ class MetricsEngine {
 
   Status compute() {
     ws_.returns_.clear();
+    ws_.moments_ = {};
     const MetricsContext* ctx = opt_.context;
     shared_ = ctx != nullptr && run_.equity.ts.empty();
     ts_ = shared_ ? ctx->ts() : std::span<const Timestamp>(run_.equity.ts);
@@ -519,6 +520,7 @@ class MetricsEngine {
       m3 += d2 * d;
       m4 += d2 * d2;
     }
+    ws_.moments_ = {true, m, sum, m2, m3, m4};
     const double var = m >= 2 ? m2 / static_cast<double>(m - 1) : kNaN;
     const double ann = std::pow(1.0 + g, P) - 1.0;
     const double vol =

@@ -153,6 +153,8 @@ class SignalRun {
   bool check_exit_rules(std::size_t t);
   void charge_carry(std::size_t t);
   void record(std::size_t t);
+  // `count` flat bars: equity is the balance, no position value.
+  void record_flat(std::size_t count);
 
   const SignalRunInput& in_;
   const BacktestConfig& cfg_;
@@ -436,6 +438,18 @@ void SignalRun::charge_carry(std::size_t t) {
   }
 }
 
+void SignalRun::record_flat(std::size_t count) {
+  if (!cfg_.record.equity) return;
+  auto& e = out_.record.equity;
+  const double eq = equity();
+  e.equity.insert(e.equity.end(), count, eq);
+  if (cfg_.record.equity_details) {
+    e.position_value.insert(e.position_value.end(), count, 0.0);
+    e.cash.insert(e.cash.end(), count, eq);
+    e.exposure.insert(e.exposure.end(), count, 0.0);
+  }
+}
+
 void SignalRun::record(std::size_t /*t*/) {
   if (!cfg_.record.equity) return;
   auto& e = out_.record.equity;
@@ -488,6 +502,38 @@ Status SignalRun::run() {
   const FundingSeries* funding = in_.funding;
 
   for (std::size_t t = 0; t < n; ++t) {
+    // Flat with nothing pending and no entry flag: no fill, exit rule, carry or decision can happen,
+    // equity stays the balance. Run through the stretch recording only; the last close becomes the mark
+    // (the only state a flat bar changes), and the bar that ends the stretch takes the full path.
+    if (funding == nullptr && q_ == 0 && nlots_ == 0 && pending_close_ == model::kNoOrder &&
+        pending_open_ == model::kNoOrder && !flag(le, t) && !flag(se, t)) {
+      std::size_t u = t + 1;
+      while (u < n && !flag(le, u) && !flag(se, u)) ++u;
+      mark(bars_.close[u - 1]);
+      record_flat(u - t);
+      t = u - 1;
+      continue;
+    }
+    // Holding one lot, nothing pending, no exit rule, carry or margin rule, and no signal flag: each bar
+    // only marks, extends the excursion and records, until a flag or equity <= 0 (that bar takes the
+    // full path, which redoes its mark and excursion, both idempotent).
+    if (funding == nullptr && nlots_ == 1 && !has_exit_rules_ && !blown_ &&
+        pending_close_ == model::kNoOrder && pending_open_ == model::kNoOrder &&
+        !(cfg_.maintenance_margin > 0) && !(cfg_.borrow_rate > 0 && q_ < 0)) {
+      std::size_t u = t;
+      while (u < n && !flag(le, u) && !flag(lx, u) && !flag(se, u) && !flag(sx, u)) {
+        mark_ = bars_.close[u];
+        if (!(equity() > 0)) break;
+        observe(u);
+        record(u);
+        ++u;
+      }
+      if (u > t) {
+        mark(bars_.close[u - 1]);
+        t = u - 1;
+        continue;
+      }
+    }
     const double open = bars_.open[t];
     // Funding events since the previous bar, paid on the position held through them, at this open.
     if (funding != nullptr) {

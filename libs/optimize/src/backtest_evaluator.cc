@@ -253,6 +253,24 @@ struct BacktestEvaluator::Impl {
         e.metrics.emplace_hint(e.metrics.end(), std::string(catalog[i].key), metrics[id]);
     }
     const bool shared = record.equity.ts.empty();
+    const auto& mo = s.workspace.return_moments();
+    if (shared && !s.workspace.period_returns().empty() && mo.valid && std::isfinite(mo.sum) &&
+        std::isnan(s.workspace.period_returns()[0])) {
+      // The metrics summed these returns already, in the same order with the same operations: a
+      // finite sum means no infinite return, so the finite returns are the non-NaN ones after the first.
+      const auto r = s.workspace.period_returns().subspan(1);
+      std::span<const double> finite = r;
+      if (mo.count != r.size()) {  // NaNs after the equity reached 0
+        s.finite_returns.clear();
+        for (const double x : r) {
+          if (!std::isnan(x)) s.finite_returns.push_back(x);
+        }
+        finite = s.finite_returns;
+      }
+      e.stats = summarize_returns(finite, mo.sum, mo.m2, mo.m3, mo.m4, options.blocks);
+      if (options.keep_returns) e.returns.assign(finite.begin(), finite.end());
+      return {};
+    }
     if (shared && !s.workspace.period_returns().empty()) {
       // Metrics computed them already over the context's timestamps, with the context's period.
       const auto r = s.workspace.period_returns();

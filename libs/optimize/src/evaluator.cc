@@ -28,21 +28,29 @@ double ReturnStats::sharpe() const {
 }
 
 ReturnStats summarize_returns(std::span<const double> returns, std::size_t blocks) {
-  ReturnStats s;
   const std::size_t n = returns.size();
-  s.count = n;
-  if (n == 0) return s;
+  if (n == 0) return ReturnStats{};
   double sum = 0;
   for (const double r : returns) sum += r;
-  s.mean = sum / static_cast<double>(n);
+  const double mean = sum / static_cast<double>(n);
   double m2 = 0, m3 = 0, m4 = 0;
   for (const double r : returns) {
-    const double d = r - s.mean;
+    const double d = r - mean;
     const double d2 = d * d;
     m2 += d2;
     m3 += d2 * d;
     m4 += d2 * d2;
   }
+  return summarize_returns(returns, sum, m2, m3, m4, blocks);
+}
+
+ReturnStats summarize_returns(std::span<const double> returns, double sum, double m2, double m3, double m4,
+                              std::size_t blocks) {
+  ReturnStats s;
+  const std::size_t n = returns.size();
+  s.count = n;
+  if (n == 0) return s;
+  s.mean = sum / static_cast<double>(n);
   const double nd = static_cast<double>(n);
   s.stdev = n > 1 ? std::sqrt(m2 / (nd - 1)) : 0;
   const double pm2 = m2 / nd;

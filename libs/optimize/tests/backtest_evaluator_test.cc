@@ -210,6 +210,17 @@ TEST(BacktestEvaluator, ReturnStatisticsUseTheMetricsPeriodReturns) {
     want.erase(std::remove_if(want.begin(), want.end(), [](double x) { return std::isnan(x); }), want.end());
     EXPECT_EQ(e->returns, want) << file;
     EXPECT_EQ(e->stats.count, want.size());
+    // The statistics reuse the metrics' sums: the same bits as summarizing the returns afresh.
+    const ReturnStats fresh = summarize_returns(want, eo.blocks);
+    EXPECT_EQ(e->stats.mean, fresh.mean) << file;
+    EXPECT_EQ(e->stats.stdev, fresh.stdev) << file;
+    EXPECT_EQ(e->stats.skew, fresh.skew) << file;
+    EXPECT_EQ(e->stats.kurtosis, fresh.kurtosis) << file;
+    ASSERT_EQ(e->stats.blocks.size(), fresh.blocks.size());
+    for (std::size_t k = 0; k < fresh.blocks.size(); ++k) {
+      EXPECT_EQ(e->stats.blocks[k].sum, fresh.blocks[k].sum);
+      EXPECT_EQ(e->stats.blocks[k].sum_sq, fresh.blocks[k].sum_sq);
+    }
   }
 }
 

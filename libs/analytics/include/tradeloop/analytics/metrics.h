@@ -206,9 +206,20 @@ class MetricsWorkspace {
   /// them: the first is NaN); empty when that call needed none.
   std::span<const double> period_returns() const { return returns_; }
 
+  /// Sums over period_returns() without its NaNs, in time order: their count and sum, and the
+  /// central moments about mean = sum / count (each term (r - mean)^k added in time order).
+  /// `valid` is false when the last call computed no returns.
+  struct ReturnMoments {
+    bool valid = false;
+    std::size_t count = 0;
+    double sum = 0, m2 = 0, m3 = 0, m4 = 0;
+  };
+  const ReturnMoments& return_moments() const { return moments_; }
+
  private:
   friend class MetricsEngine;
   std::vector<double> returns_;
+  ReturnMoments moments_;
   std::vector<double> sorted_;
   std::vector<double> tail_;
   std::vector<std::pair<std::int64_t, std::int64_t>> intervals_;

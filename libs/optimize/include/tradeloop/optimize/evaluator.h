@@ -57,6 +57,10 @@ struct ReturnStats {
 };
 
 ReturnStats summarize_returns(std::span<const double> returns, std::size_t blocks);
+// The same, given the sums summarize_returns would compute first (sum of returns in order, then the
+// sums of (r - sum / n)^2, ^3, ^4 in order): callers that have them skip two passes, same bits.
+ReturnStats summarize_returns(std::span<const double> returns, double sum, double m2, double m3, double m4,
+                              std::size_t blocks);
 
 // Sharpe of a set of blocks given by a mask of block indices.
 double blocks_sharpe(const std::vector<BlockMoments>& blocks, const std::vector<std::uint8_t>& use);
