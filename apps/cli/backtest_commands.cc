@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "backtest_flags.h"
 #include "cli.h"
 #include "tradeloop/analytics/metrics.h"
 #include "tradeloop/analytics/tearsheet.h"
@@ -39,27 +40,13 @@ struct BacktestArgs {
   std::string data;
   std::string strategy;
   std::vector<std::string> params;
-  double cash = 10000;
-  std::string commission = "0";
-  std::string slippage = "none";
-  std::string fill = "next_open";
-  std::string sizing;
-  bool exclusive = false;
-  bool allow_short = false;
+  BacktestFlags kernel;  // --cash ... --periods-per-year
   std::string trades_path;
   std::string equity_path;
   std::string report_path;
   std::string funding_path;
   bool json = false;
-  // Beyond the contract: the rest of the kernel's settings.
-  double leverage = 1;
-  double maintenance_margin = 0;
-  double borrow_rate = 0;
-  bool hedging = false;
-  bool take_profit_first = false;
-  double volume_cap = 0;
   std::string engine = "auto";
-  double periods_per_year = 0;
 };
 
 // A failure with its exit code: 1 when the data or the strategy has errors, 2 otherwise.
@@ -89,40 +76,6 @@ std::optional<Failure> parse_params(const std::vector<std::string>& items,
     }
     out[item.substr(0, eq)] = item.substr(eq + 1);
   }
-  return std::nullopt;
-}
-
-std::optional<Failure> build_config(const BacktestArgs& a, backtest::BacktestConfig& cfg) {
-  cfg.initial_cash = a.cash;
-  auto fees = execution::FeeModel::parse(a.commission);
-  if (!fees.ok()) return Failure{kExitUsage, "--commission: " + fees.error().message()};
-  cfg.fees = *fees;
-  auto slip = execution::SlippageModel::parse(a.slippage);
-  if (!slip.ok()) return Failure{kExitUsage, "--slippage: " + slip.error().message()};
-  cfg.slippage = *slip;
-  if (a.fill == "next_open") {
-    cfg.fill = backtest::FillTiming::kNextOpen;
-  } else if (a.fill == "close") {
-    cfg.fill = backtest::FillTiming::kClose;
-  } else {
-    return Failure{kExitUsage, fmt::format("--fill: '{}' is not next_open or close", a.fill)};
-  }
-  if (!a.sizing.empty()) {
-    auto s = execution::Sizing::parse(a.sizing);
-    if (!s.ok()) return Failure{kExitUsage, "--sizing: " + s.error().message()};
-    cfg.sizing = *s;
-  }
-  cfg.exclusive = a.exclusive;
-  cfg.allow_short = a.allow_short;
-  cfg.leverage = a.leverage;
-  cfg.maintenance_margin = a.maintenance_margin;
-  cfg.borrow_rate = a.borrow_rate;
-  cfg.position_mode = a.hedging ? portfolio::PositionMode::kHedging : portfolio::PositionMode::kNetting;
-  cfg.intrabar =
-      a.take_profit_first ? execution::IntrabarOrder::kTakeProfitFirst : execution::IntrabarOrder::kStopFirst;
-  cfg.volume_participation = a.volume_cap;
-  cfg.periods_per_year = a.periods_per_year;
-  if (auto st = cfg.validate(); !st.ok()) return Failure{kExitUsage, st.error().message()};
   return std::nullopt;
 }
 
@@ -306,7 +259,7 @@ std::optional<Failure> choose_strategy(const std::string& name,
 
 int run_backtest(const BacktestArgs& a) {
   backtest::BacktestConfig cfg;
-  if (auto f = build_config(a, cfg)) return fail(f->message), f->code;
+  if (auto st = to_backtest_config(a.kernel, cfg); !st.ok()) return fail(st.error());
   std::map<std::string, std::string> params;
   if (auto f = parse_params(a.params, params)) return fail(f->message), f->code;
   if (a.engine != "auto" && a.engine != "signals" && a.engine != "events") {
@@ -443,13 +396,13 @@ int run_backtest(const BacktestArgs& a) {
     opts.title = fmt::format("{} on {}", choice.label, s0.symbol);
     opts.subtitle = choice.label;
     opts.info = {{"data", a.data},
-                 {"cash", fmt::format("{}", a.cash)},
+                 {"cash", fmt::format("{}", a.kernel.cash)},
                  {"commission", cfg.fees.to_string()},
                  {"slippage", cfg.slippage.to_string()},
-                 {"fill", a.fill},
+                 {"fill", a.kernel.fill},
                  {"sizing", cfg.sizing ? cfg.sizing->to_string() : "strategy default"},
-                 {"exclusive", a.exclusive ? "yes" : "no"},
-                 {"allow short", a.allow_short ? "yes" : "no"}};
+                 {"exclusive", a.kernel.exclusive ? "yes" : "no"},
+                 {"allow short", a.kernel.allow_short ? "yes" : "no"}};
     if (auto st = analytics::write_tearsheet(result.record, *metrics, prices, opts, a.report_path);
         !st.ok()) {
       return fail(st.error());
@@ -507,16 +460,7 @@ void register_backtest_commands(CLI::App& app, State& state) {
   cmd->add_option("--strategy", args->strategy, "Built-in name (sma_cross), library spec name, or SPEC.json")
       ->required();
   cmd->add_option("--param", args->params, "Strategy parameter override name=value (repeatable)");
-  cmd->add_option("--cash", args->cash, "Initial cash (default 10000)");
-  cmd->add_option("--commission", args->commission,
-                  "Commission rate per fill (0.002 = 0.2%), or taker:R,maker:R,per_unit:X,per_order:X");
-  cmd->add_option("--slippage", args->slippage, "none | bps:N | ticks:N | atr:F[:PERIOD]");
-  cmd->add_option("--fill", args->fill,
-                  "Market orders fill at next_open (default) or the signal bar's close");
-  cmd->add_option("--sizing", args->sizing,
-                  "all_in | units:N | cash:X | percent:P | risk:P (default: strategy's, else all_in)");
-  cmd->add_flag("--exclusive", args->exclusive, "An entry first closes an opposite position (reversals)");
-  cmd->add_flag("--allow-short", args->allow_short, "Allow short positions (sell signals reverse)");
+  add_backtest_flags(*cmd, args->kernel);
   cmd->add_option("--trades", args->trades_path, "Write the closed trades to this CSV");
   cmd->add_option("--equity", args->equity_path, "Write the equity curve to this CSV");
   cmd->add_option("--report", args->report_path, "Write the HTML tearsheet to this file");
@@ -524,21 +468,8 @@ void register_backtest_commands(CLI::App& app, State& state) {
   cmd->add_option("--funding", args->funding_path,
                   "Funding rates of a perpetual (CSV: timestamp,rate): a long pays rate x its value at each "
                   "funding time (first --data file)");
-  cmd->add_option("--leverage", args->leverage, "Buying power multiple (default 1)");
-  cmd->add_option("--maintenance-margin", args->maintenance_margin,
-                  "Liquidate when equity < this fraction of gross exposure (default 0: at equity <= 0)");
-  cmd->add_option("--borrow-rate", args->borrow_rate, "Annual borrow rate on short market value (0.05 = 5%)");
-  cmd->add_flag("--hedging", args->hedging,
-                "Hedging positions (long and short side by side) instead of netting");
-  cmd->add_flag(
-      "--take-profit-first", args->take_profit_first,
-      "When stop-loss and take-profit could both trigger in a bar, assume the take-profit came first");
-  cmd->add_option("--volume-cap", args->volume_cap,
-                  "Max fraction of a bar's volume an order may fill (0 = no cap)");
   cmd->add_option("--engine", args->engine,
                   "auto (signal runner for one instrument, event kernel for several) | signals | events");
-  cmd->add_option("--periods-per-year", args->periods_per_year,
-                  "Annualization factor (default: from the data)");
   cmd->callback([args, &state] { state.exit_code = run_backtest(*args); });
 }
 

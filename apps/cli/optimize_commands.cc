@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "backtest_flags.h"
 #include "cli.h"
 #include "tradeloop/data/csv_reader.h"
 #include "tradeloop/optimize/backtest_evaluator.h"
@@ -37,24 +38,6 @@ double seconds_since(Clock::time_point start) {
 json number(double v) {
   return std::isfinite(v) ? json(v) : json(nullptr);
 }
-
-// The flags `tradeloop backtest` takes, with the same syntax and defaults.
-struct BacktestFlags {
-  double cash = 10000;
-  std::string commission = "0";
-  std::string slippage = "none";
-  std::string fill = "next_open";
-  std::string sizing;
-  bool exclusive = false;
-  bool allow_short = false;
-  double leverage = 1;
-  double maintenance_margin = 0;
-  double borrow_rate = 0;
-  bool hedging = false;
-  bool take_profit_first = false;
-  double volume_cap = 0;
-  double periods_per_year = 0;
-};
 
 // Search and data flags shared by both commands.
 struct CommonArgs {
@@ -129,59 +112,7 @@ void add_common_flags(CLI::App* cmd, CommonArgs& a) {
       "--metrics", a.metrics,
       "Metrics computed per trial, comma-separated (default all; the objective's are always added): "
       "fewer metrics, faster trials");
-  BacktestFlags& b = a.bt;
-  cmd->add_option("--cash", b.cash, "Initial cash (default 10000)");
-  cmd->add_option("--commission", b.commission,
-                  "Commission rate per fill (0.002 = 0.2%), or taker:R,maker:R,per_unit:X,per_order:X");
-  cmd->add_option("--slippage", b.slippage, "none | bps:N | ticks:N | atr:F[:PERIOD]");
-  cmd->add_option("--fill", b.fill, "Market orders fill at next_open (default) or the signal bar's close");
-  cmd->add_option("--sizing", b.sizing, "all_in | units:N | cash:X | percent:P | risk:P");
-  cmd->add_flag("--exclusive", b.exclusive, "An entry first closes an opposite position (reversals)");
-  cmd->add_flag("--allow-short", b.allow_short, "Allow short positions (sell signals reverse)");
-  cmd->add_option("--leverage", b.leverage, "Buying power multiple (default 1)");
-  cmd->add_option("--maintenance-margin", b.maintenance_margin,
-                  "Liquidate below this fraction of gross exposure");
-  cmd->add_option("--borrow-rate", b.borrow_rate, "Annual borrow rate on short market value");
-  cmd->add_flag("--hedging", b.hedging, "Hedging positions instead of netting");
-  cmd->add_flag("--take-profit-first", b.take_profit_first,
-                "Take-profit before stop-loss when both trigger in a bar");
-  cmd->add_option("--volume-cap", b.volume_cap,
-                  "Max fraction of a bar's volume an order may fill (0 = no cap)");
-  cmd->add_option("--periods-per-year", b.periods_per_year, "Annualization factor (default: from the data)");
-}
-
-std::optional<Failure> build_config(const BacktestFlags& a, backtest::BacktestConfig& cfg) {
-  cfg.initial_cash = a.cash;
-  auto fees = execution::FeeModel::parse(a.commission);
-  if (!fees.ok()) return Failure{kExitUsage, "--commission: " + fees.error().message()};
-  cfg.fees = *fees;
-  auto slip = execution::SlippageModel::parse(a.slippage);
-  if (!slip.ok()) return Failure{kExitUsage, "--slippage: " + slip.error().message()};
-  cfg.slippage = *slip;
-  if (a.fill == "next_open") {
-    cfg.fill = backtest::FillTiming::kNextOpen;
-  } else if (a.fill == "close") {
-    cfg.fill = backtest::FillTiming::kClose;
-  } else {
-    return Failure{kExitUsage, fmt::format("--fill: '{}' is not next_open or close", a.fill)};
-  }
-  if (!a.sizing.empty()) {
-    auto s = execution::Sizing::parse(a.sizing);
-    if (!s.ok()) return Failure{kExitUsage, "--sizing: " + s.error().message()};
-    cfg.sizing = *s;
-  }
-  cfg.exclusive = a.exclusive;
-  cfg.allow_short = a.allow_short;
-  cfg.leverage = a.leverage;
-  cfg.maintenance_margin = a.maintenance_margin;
-  cfg.borrow_rate = a.borrow_rate;
-  cfg.position_mode = a.hedging ? portfolio::PositionMode::kHedging : portfolio::PositionMode::kNetting;
-  cfg.intrabar =
-      a.take_profit_first ? execution::IntrabarOrder::kTakeProfitFirst : execution::IntrabarOrder::kStopFirst;
-  cfg.volume_participation = a.volume_cap;
-  cfg.periods_per_year = a.periods_per_year;
-  if (auto st = cfg.validate(); !st.ok()) return Failure{kExitUsage, st.error().message()};
-  return std::nullopt;
+  add_backtest_flags(*cmd, a.bt);
 }
 
 // Everything a run needs, built from the flags.
@@ -222,7 +153,7 @@ std::optional<Failure> prepare(const CommonArgs& a, Setup& s) {
   s.ranks = s.executor->ranks();
 
   backtest::BacktestConfig cfg;
-  if (auto f = build_config(a.bt, cfg)) return f;
+  if (auto st = to_backtest_config(a.bt, cfg); !st.ok()) return Failure{kExitUsage, st.error().message()};
   auto method = parse_method(a.method);
   if (!method.ok()) return Failure{kExitUsage, method.error().message()};
   auto objective = Objective::parse(a.objective);

@@ -185,48 +185,7 @@ TEST(BacktestCli, JsonKeysAndOrderFollowTheContract) {
   std::vector<std::string> catalog;
   for (const auto& info : tradeloop::analytics::metric_catalog()) catalog.emplace_back(info.key);
   EXPECT_EQ(keys, catalog);
-  for (const char* k : {"final_equity",
-                        "total_return_pct",
-                        "cagr_pct",
-                        "return_ann_pct",
-                        "volatility_ann_pct",
-                        "sharpe_ratio",
-                        "sortino_ratio",
-                        "calmar_ratio",
-                        "omega_ratio",
-                        "max_drawdown_pct",
-                        "max_drawdown_duration",
-                        "avg_drawdown_pct",
-                        "var_95_pct",
-                        "cvar_95_pct",
-                        "skew",
-                        "kurtosis",
-                        "exposure_pct",
-                        "num_trades",
-                        "win_rate_pct",
-                        "best_trade_pct",
-                        "worst_trade_pct",
-                        "avg_trade_pct",
-                        "avg_win",
-                        "avg_loss",
-                        "profit_factor",
-                        "expectancy",
-                        "sqn",
-                        "kelly_criterion",
-                        "payoff_ratio",
-                        "recovery_factor",
-                        "ulcer_index",
-                        "tail_ratio",
-                        "alpha",
-                        "beta",
-                        "buy_hold_return_pct",
-                        "commissions",
-                        "max_consecutive_wins",
-                        "max_consecutive_losses",
-                        "avg_trade_duration",
-                        "max_trade_duration"}) {
-    EXPECT_TRUE(j["metrics"].contains(k)) << k;
-  }
+  // The catalog holds every key the issue names: Metrics.CatalogKeysAreUniqueSnakeCaseAndCoverTheIssueList.
   const auto& t = j["timing"];
   for (const char* k : {"load_s", "run_s", "bars", "bars_per_s"}) ASSERT_TRUE(t.contains(k)) << k;
   EXPECT_GE(t["load_s"].get<double>(), 0);
