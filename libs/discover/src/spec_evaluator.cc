@@ -213,28 +213,6 @@ FrequencyClass SpecEvaluator::frequency(std::string_view target) const {
 
 namespace {
 
-template <typename T>
-std::vector<T> cut(const std::vector<T>& v, std::size_t b, std::size_t e) {
-  if (v.empty()) return {};
-  return std::vector<T>(v.begin() + static_cast<std::ptrdiff_t>(b),
-                        v.begin() + static_cast<std::ptrdiff_t>(e));
-}
-
-strategy::SignalPlan slice_plan(const strategy::SignalPlan& p, std::size_t b, std::size_t e) {
-  strategy::SignalPlan s;
-  s.bars = e - b;
-  s.long_entry = cut(p.long_entry, b, e);
-  s.long_exit = cut(p.long_exit, b, e);
-  s.short_entry = cut(p.short_entry, b, e);
-  s.short_exit = cut(p.short_exit, b, e);
-  s.entry_allowed = cut(p.entry_allowed, b, e);
-  s.exits = p.exits;
-  s.exits.atr = cut(p.exits.atr, b, e);
-  s.sizing = p.sizing;
-  s.hedge_ratio = cut(p.hedge_ratio, b, e);
-  return s;
-}
-
 bool has_shorts(const strategy::SignalPlan& p) {
   return std::any_of(p.short_entry.begin(), p.short_entry.end(), [](std::uint8_t f) { return f != 0; });
 }
@@ -321,7 +299,7 @@ Evaluation SpecEvaluator::evaluate(const Candidate& candidate) const {
 
   auto run_window = [&](const std::vector<data::BarSeries>& window_legs, std::size_t b,
                         std::size_t end) -> Status {
-    const strategy::SignalPlan piece = slice_plan(*plan, b, end);
+    const strategy::SignalPlan piece = strategy::slice_plan(*plan, b, end);
     backtest::SignalRunInput in;
     in.bars = &window_legs[0];
     in.plan = &piece;

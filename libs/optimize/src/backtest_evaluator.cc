@@ -46,29 +46,6 @@ std::uint64_t hash_column(const std::vector<double>& v, std::uint64_t h) {
   return fnv1a64(v.data(), v.size() * sizeof(double), h);
 }
 
-template <typename T>
-std::vector<T> cut(const std::vector<T>& v, std::size_t b, std::size_t e) {
-  if (v.empty()) return {};
-  return std::vector<T>(v.begin() + static_cast<std::ptrdiff_t>(b),
-                        v.begin() + static_cast<std::ptrdiff_t>(e));
-}
-
-strategy::SignalPlan slice_plan(const strategy::SignalPlan& plan, std::size_t b, std::size_t e) {
-  strategy::SignalPlan out;
-  out.bars = e - b;
-  out.warmup_bars = plan.warmup_bars > b ? plan.warmup_bars - b : 0;
-  out.long_entry = cut(plan.long_entry, b, e);
-  out.long_exit = cut(plan.long_exit, b, e);
-  out.short_entry = cut(plan.short_entry, b, e);
-  out.short_exit = cut(plan.short_exit, b, e);
-  out.entry_allowed = cut(plan.entry_allowed, b, e);
-  out.exits = plan.exits;
-  out.exits.atr = cut(plan.exits.atr, b, e);
-  out.sizing = plan.sizing;
-  out.hedge_ratio = cut(plan.hedge_ratio, b, e);
-  return out;
-}
-
 std::string number_text(double v) {
   return v == 0 ? "0" : fmt::format("{}", v);
 }
@@ -230,7 +207,7 @@ struct BacktestEvaluator::Impl {
       return backtest::run_signals(input, cfg, out);
     }
     const data::BarSeries bars = legs[0].slice(range.begin, range.end);
-    const strategy::SignalPlan sliced = slice_plan(plan, range.begin, range.end);
+    const strategy::SignalPlan sliced = strategy::slice_plan(plan, range.begin, range.end);
     input.bars = &bars;
     input.plan = &sliced;
     if (pairs) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -48,5 +49,9 @@ struct SignalPlan {
   // single-instrument strategies.
   std::vector<double> hedge_ratio;
 };
+
+// Bars [begin, end) of `plan` as a plan of its own (a fold of a walk-forward split); the warm-up
+// still to come inside the slice is kept.
+SignalPlan slice_plan(const SignalPlan& plan, std::size_t begin, std::size_t end);
 
 }  // namespace tradeloop::strategy
