@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "tradeloop/core/closest_name.h"
+
 namespace tradeloop::indicators {
 
 namespace internal {
@@ -87,34 +89,13 @@ const IndicatorInfo* find_indicator(std::string_view name) {
   return e == nullptr ? nullptr : &e->info;
 }
 
-namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-}  // namespace
-
 std::string suggest_indicator(std::string_view name) {
-  std::string best;
-  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
-  for (const auto& e : internal::registry()) {
-    const std::size_t d = edit_distance(name, e.info.name);
-    if (d < best_distance) {
-      best_distance = d;
-      best = e.info.name;
-    }
-  }
-  return best;
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& e : internal::registry()) out.push_back(e.info.name);
+    return out;
+  }();
+  return closest_name(name, names, typo_tolerance(name));
 }
 
 Result<ParamValues> resolve_params(const IndicatorInfo& info, const std::map<std::string, double>& given) {
@@ -173,8 +154,7 @@ Result<std::unique_ptr<Indicator>> make_indicator(std::string_view name,
   const internal::Entry* e = internal::find_entry(name);
   if (e == nullptr) {
     const std::string hint = suggest_indicator(name);
-    return Error::not_found(fmt::format("unknown indicator '{}'{}", name,
-                                        hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint)));
+    return Error::not_found(fmt::format("unknown indicator '{}'{}", name, did_you_mean_suffix(hint)));
   }
   TL_ASSIGN_OR_RETURN(ParamValues values, resolve_params(e->info, params));
   if (e->check) TL_TRY(e->check(values));

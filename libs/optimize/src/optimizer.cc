@@ -10,25 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "tradeloop/core/closest_name.h"
 #include "tradeloop/optimize/hash.h"
 
 namespace tradeloop::optimize {
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string best_text(const Objective& objective, const Trial& t) {
   return fmt::format("{}={:.6g}", objective.term(0).metric, t.value());
@@ -41,18 +27,8 @@ Status check_objective_metrics(const Evaluator& evaluator, const Objective& obje
   if (known.empty()) return {};
   for (const std::string& name : objective.metrics_used()) {
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    std::string suggestion;
-    std::size_t best = 4;
-    for (const std::string& k : known) {
-      const std::size_t d = edit_distance(name, k);
-      if (d < best) {
-        best = d;
-        suggestion = k;
-      }
-    }
-    return Error::invalid_argument(
-        fmt::format("--objective: unknown metric '{}'{}", name,
-                    suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
+    return Error::invalid_argument(fmt::format("--objective: unknown metric '{}'{}", name,
+                                               did_you_mean_suffix(closest_name(name, known, 3))));
   }
   return {};
 }

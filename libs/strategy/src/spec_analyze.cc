@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "spec_internal.h"
+#include "tradeloop/core/closest_name.h"
 
 namespace tradeloop::strategy::internal {
 
@@ -25,19 +26,6 @@ std::string format_number(double value) {
 }
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 struct Builtin {
   std::string_view name;
@@ -1003,15 +991,7 @@ const std::vector<std::string>& builtin_function_names() {
 }
 
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
-  std::string best;
-  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    const std::size_t d = edit_distance(name, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
+  std::string best = tradeloop::closest_name(name, candidates, typo_tolerance(name));
   if (best.empty() && name.size() >= 3) {  // "signal" -> "macdsignal": a unique candidate containing it
     for (const auto& c : candidates) {
       if (c.find(name) == std::string::npos) continue;
@@ -1024,7 +1004,7 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
 
 std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
   const std::string best = closest_name(name, candidates);
-  return best.empty() || best == name ? std::string() : fmt::format(" (did you mean '{}'?)", best);
+  return best == name ? std::string() : did_you_mean_suffix(best);
 }
 
 std::vector<double> spec_values(const Spec& spec) {
