@@ -9,6 +9,7 @@
 // allocations during the timed runs, counted by the replaced global operator new, divided by bars) and,
 // for the event kernel, faults_per_run (minor page faults per run, from getrusage).
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <atomic>
@@ -26,6 +27,20 @@
 namespace {
 
 std::atomic<std::uint64_t> g_allocs{0};
+
+// Repeated runs in one process measure the steady state, so the heap must not give its top back to the
+// system after every run: glibc's dynamic trim threshold does so or not depending on which block a run
+// happened to free last (a 1M-bar run then page-faults up to ~30 MB afresh each run: the faults_per_run
+// counter shows it). A fixed threshold keeps the figures about the kernel, not about the allocator's
+// heuristics; blocks >= 32 MB (the 10M-bar columns) are still mapped and unmapped per run.
+// TL_BENCH_DEFAULT_MALLOC=1 keeps glibc's defaults (for comparison with earlier figures).
+[[maybe_unused]] const bool g_malloc_tuned = [] {
+  const char* keep = std::getenv("TL_BENCH_DEFAULT_MALLOC");
+  if (keep != nullptr && keep[0] == '1') return false;
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return true;
+}();
 
 }  // namespace
 

@@ -92,8 +92,12 @@ class Kernel final : public ExchangeHost, public strategy::StrategyContext {
   void fault(const char* where, const std::string& what);
   template <typename F>
   void call_strategy(const char* where, F&& f);
+  // One time step: the bars of every instrument sharing a timestamp (see the life of a bar above).
+  void run_step(std::span<const BarEvent> step);
   void record_equity(Timestamp ts);
-  void liquidate(const std::vector<BarEvent>& step);
+  // Timestamps, benchmark, cash and exposure from the equity and position value recorded per step.
+  void finish_equity();
+  void liquidate(std::span<const BarEvent> step);
 
   const EngineInput& in_;
   const BacktestConfig& cfg_;
@@ -117,6 +121,11 @@ class Kernel final : public ExchangeHost, public strategy::StrategyContext {
   using Outputs = std::vector<std::unique_ptr<double[]>>;
   std::map<std::string, Outputs> indicators_;
   std::int64_t warmup_ = 0;
+  std::size_t steps_ = 0;  // time steps recorded in the equity curve
+  // Equity and position value at the margin check of the current step, and the books' version then.
+  std::uint64_t marked_version_ = ~std::uint64_t{0};
+  double marked_equity_ = 0;
+  double marked_position_value_ = 0;
   bool faulted_ = false;
   bool stopped_ = false;  // account blown: no more trading
 };
@@ -495,7 +504,7 @@ void Kernel::fault(const char* where, const std::string& what) {
 }
 
 template <typename F>
-void Kernel::call_strategy(const char* where, F&& f) {
+[[gnu::always_inline]] inline void Kernel::call_strategy(const char* where, F&& f) {
   if (faulted_) return;
   try {
     f();
@@ -506,21 +515,24 @@ void Kernel::call_strategy(const char* where, F&& f) {
   }
 }
 
-void Kernel::record_equity(Timestamp ts) {
+[[gnu::always_inline]] inline void Kernel::record_equity(Timestamp ts) {
   if (!cfg_.record.equity) return;
+  // The columns were sized to the bar count up front (steps <= bars): plain stores, no push_back.
   auto& e = out_.record.equity;
-  const double eq = account_.equity();
-  e.ts.push_back(ts);
-  e.equity.push_back(eq);
-  if (cfg_.record.equity_details) {
-    const double pv = account_.position_value();
-    e.position_value.push_back(pv);
-    e.cash.push_back(eq - pv);
-    e.exposure.push_back(pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::nan("")));
+  const std::size_t t = steps_++;
+  if (instruments_.size() > 1) e.ts[t] = ts;
+  double eq = 0, pv = 0;
+  if (account_.version() == marked_version_) {
+    eq = marked_equity_;
+    pv = marked_position_value_;
+  } else {
+    account_.equity_and_position_value(&eq, &pv);
   }
+  e.equity[t] = eq;
+  if (cfg_.record.equity_details) e.position_value[t] = pv;
 }
 
-void Kernel::liquidate(const std::vector<BarEvent>& step) {
+void Kernel::liquidate(std::span<const BarEvent> step) {
   out_.liquidated = true;
   journal_.warn(
       fmt::format("{}: margin call: equity {:.2f}, exposure {:.2f}: positions liquidated at the close",
@@ -566,17 +578,6 @@ Status Kernel::run() {
   const std::size_t n_inst = instruments_.size();
   std::size_t total = 0;
   for (const auto* s : in_.bars) total += s->size();
-  if (cfg_.record.equity) {
-    // Steps <= bars: no reallocation (and no copy of the curve) inside the loop.
-    auto& e = out_.record.equity;
-    e.ts.reserve(total);
-    e.equity.reserve(total);
-    if (cfg_.record.equity_details) {
-      e.cash.reserve(total);
-      e.position_value.reserve(total);
-      e.exposure.reserve(total);
-    }
-  }
   out_.record.initial_cash = cfg_.initial_cash;
   if (cfg_.slippage.needs_atr()) {
     for (std::uint32_t i = 0; i < n_inst; ++i) {
@@ -600,76 +601,62 @@ Status Kernel::run() {
     }
     if (!st.ok()) return st;
   }
-  HistoricalBarFeed feed(in_.bars);
-  std::vector<BarEvent> step;
-  step.reserve(n_inst);
-  BarEvent ev;
-  bool pending = feed.next(ev);  // the first bar of the next step, already read
-  while (pending) {
-    const Timestamp ts = ev.bar.ts;
-    clock_.advance_to(ts);
-    step.clear();
-    step.push_back(ev);
-    while ((pending = feed.next(ev)) && ev.bar.ts == ts) step.push_back(ev);
-    out_.bars += static_cast<std::int64_t>(step.size());
-    // 1-2. Funding, then the exchange matches this bar (the strategy still sees the previous bar).
-    for (const BarEvent& e : step) {
-      const std::uint32_t i = e.instrument;
-      if (i < in_.funding.size() && in_.funding[i] != nullptr) {
-        const FundingSeries& f = *in_.funding[i];
-        while (funding_index_[i] < f.ts.size() && f.ts[funding_index_[i]] <= e.bar.ts) {
-          const double q = account_.net_quantity(i);
-          if (q != 0 && e.index > 0) {
-            const double amount = q * e.bar.open * instruments_[i].multiplier * f.rate[funding_index_[i]];
-            account_.charge(i, amount);
-            out_.charges.push_back({i, e.bar.ts, e.index, amount, "funding"});
-          }
-          ++funding_index_[i];
-        }
-      }
-      account_.mark(i, e.bar.open);
-      if (!stopped_) exchange_.process_bar(i, e.index, e.bar);
+  if (cfg_.record.equity) {
+    // Steps <= bars: the loop stores into columns sized to the bar count (trimmed to the steps after it).
+    // It records only equity and position value (and timestamps with several instruments); the
+    // timestamps of one instrument (its bars' own), cash and exposure follow after the loop
+    // (finish_equity), once the indicator buffers are freed: less memory at the peak. Reserved blocks
+    // cost no memory until written.
+    auto& e = out_.record.equity;
+    if (n_inst > 1) {
+      e.ts.resize(total);
+    } else {
+      e.ts.reserve(total);
     }
-    // 3. Mark at the close, excursions, borrow, margin.
-    for (const BarEvent& e : step) {
-      const std::uint32_t i = e.instrument;
-      account_.mark(i, e.bar.close);
-      if (account_.has_position(i)) {
-        account_.observe_bar(i, e.index, e.bar.high, e.bar.low);
-        // Borrow on the short lots (all of the position when netting; the short side when hedging).
-        const double q = cfg_.borrow_rate > 0 ? account_.side_quantity(i, -1) : 0.0;
-        if (q < 0 && e.index > 0) {
-          const double dt = static_cast<double>(e.bar.ts - in_.bars[i]->ts[e.index - 1]);
-          const double amount =
-              -q * e.bar.close * instruments_[i].multiplier * cfg_.borrow_rate * dt / kYearNs;
-          account_.charge(i, amount);
-          out_.charges.push_back({i, e.bar.ts, e.index, amount, "borrow"});
-        }
-      }
+    e.equity.resize(total);
+    out_.record.benchmark_close.reserve(total);
+    if (cfg_.record.equity_details) {
+      e.cash.reserve(total);
+      e.position_value.resize(total);
+      e.exposure.reserve(total);
     }
-    if (!account_.is_flat()) {
-      const double eq = account_.equity();
-      if (eq <= 0 ||
-          (cfg_.maintenance_margin > 0 && eq < cfg_.maintenance_margin * account_.gross_exposure())) {
-        liquidate(step);
-      }
+  }
+  if (n_inst == 1) {
+    // One instrument: every bar is a step of its own; read the columns directly (no merge, no step list).
+    const data::BarSeries& s = *in_.bars[0];
+    const std::size_t n = s.size();
+    const bool has_volume = !s.volume.empty();
+    const Timestamp* ts = s.ts.data();
+    const double* open = s.open.data();
+    const double* high = s.high.data();
+    const double* low = s.low.data();
+    const double* close = s.close.data();
+    const double* volume = has_volume ? s.volume.data() : nullptr;
+    BarEvent ev;
+    ev.instrument = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      ev.index = static_cast<std::int64_t>(k);
+      ev.bar = {ts[k], open[k], high[k], low[k], close[k], volume != nullptr ? volume[k] : 0.0};
+      run_step(std::span<const BarEvent>(&ev, 1));
     }
-    // 4. The bars become visible; the strategy decides.
-    for (const BarEvent& e : step) current_[e.instrument] = e.index;
-    if (!stopped_) {
-      for (const BarEvent& e : step) {
-        call_strategy("on_bar", [&] { strategy_.on_bar(*this, e.instrument); });
-      }
-      if (faulted_) exchange_.cancel_all(ts, step.front().index, "strategy faulted");
-      // 5. --fill close: market orders placed now fill at this close.
-      if (cfg_.fill == FillTiming::kClose) {
-        for (const BarEvent& e : step) exchange_.fill_at_close(e.instrument, e.index, e.bar);
-      }
+  } else {
+    HistoricalBarFeed feed(in_.bars);
+    std::vector<BarEvent> step;
+    step.reserve(n_inst);
+    BarEvent ev;
+    bool pending = feed.next(ev);  // the first bar of the next step, already read
+    while (pending) {
+      const Timestamp ts = ev.bar.ts;
+      step.clear();
+      step.push_back(ev);
+      while ((pending = feed.next(ev)) && ev.bar.ts == ts) step.push_back(ev);
+      run_step(step);
     }
-    record_equity(ts);
   }
   exchange_.cancel_all(clock_.now(), 0, "end of data");
   call_strategy("on_stop", [&] { strategy_.on_stop(*this); });
+  // The strategy is done: its indicator buffers go before the results grow (peak memory).
+  indicators_.clear();
   if (cfg_.record.orders) {
     exchange_.take_orders(out_.orders);
     for (Order& o : rejected_) out_.orders.push_back(std::move(o));
@@ -680,23 +667,114 @@ Status Kernel::run() {
       std::sort(out_.orders.begin(), out_.orders.end(), by_id);
     }
   }
-  if (cfg_.record.equity && !in_.bars.empty()) {
-    // Benchmark: the first instrument's close, carried to every step.
-    const auto& s0 = *in_.bars[0];
-    auto& bench = out_.record.benchmark_close;
-    bench.reserve(out_.record.equity.ts.size());
-    std::size_t k = 0;
-    double last = s0.empty() ? std::nan("") : s0.close[0];
-    for (Timestamp t : out_.record.equity.ts) {
-      while (k < s0.size() && s0.ts[k] <= t) last = s0.close[k++];
-      bench.push_back(last);
-    }
-  }
+  if (cfg_.record.equity) finish_equity();
   out_.record.total_fees = account_.total_fees();
   account_.open_positions(out_.record.open_positions);
   out_.record.periods_per_year = cfg_.periods_per_year;
   out_.record.warmup_bars = warmup_;
   return ok_status();
+}
+
+// Inlined into the single-instrument loop (the bar loop is most of a run).
+[[gnu::always_inline]] inline void Kernel::run_step(std::span<const BarEvent> step) {
+  const Timestamp ts = step.front().bar.ts;
+  clock_.advance_to(ts);
+  out_.bars += static_cast<std::int64_t>(step.size());
+  // 1-2. Funding, then the exchange matches this bar (the strategy still sees the previous bar).
+  for (const BarEvent& e : step) {
+    const std::uint32_t i = e.instrument;
+    if (i < in_.funding.size() && in_.funding[i] != nullptr) {
+      const FundingSeries& f = *in_.funding[i];
+      while (funding_index_[i] < f.ts.size() && f.ts[funding_index_[i]] <= e.bar.ts) {
+        const double q = account_.net_quantity(i);
+        if (q != 0 && e.index > 0) {
+          const double amount = q * e.bar.open * instruments_[i].multiplier * f.rate[funding_index_[i]];
+          account_.charge(i, amount);
+          out_.charges.push_back({i, e.bar.ts, e.index, amount, "funding"});
+        }
+        ++funding_index_[i];
+      }
+    }
+    account_.mark(i, e.bar.open);
+    if (!stopped_) exchange_.process_bar(i, e.index, e.bar);
+  }
+  // 3. Mark at the close, excursions, borrow, margin.
+  for (const BarEvent& e : step) {
+    const std::uint32_t i = e.instrument;
+    account_.mark(i, e.bar.close);
+    if (account_.has_position(i)) {
+      account_.observe_bar(i, e.index, e.bar.high, e.bar.low);
+      // Borrow on the short lots (all of the position when netting; the short side when hedging).
+      const double q = cfg_.borrow_rate > 0 ? account_.side_quantity(i, -1) : 0.0;
+      if (q < 0 && e.index > 0) {
+        const double dt = static_cast<double>(e.bar.ts - in_.bars[i]->ts[e.index - 1]);
+        const double amount = -q * e.bar.close * instruments_[i].multiplier * cfg_.borrow_rate * dt / kYearNs;
+        account_.charge(i, amount);
+        out_.charges.push_back({i, e.bar.ts, e.index, amount, "borrow"});
+      }
+    }
+  }
+  if (!account_.is_flat()) {
+    // Kept for record_equity: unless the strategy's turn changes the books, the figures are the same.
+    account_.equity_and_position_value(&marked_equity_, &marked_position_value_);
+    marked_version_ = account_.version();
+    const double eq = marked_equity_;
+    if (eq <= 0 ||
+        (cfg_.maintenance_margin > 0 && eq < cfg_.maintenance_margin * account_.gross_exposure())) {
+      liquidate(step);
+    }
+  }
+  // 4. The bars become visible; the strategy decides.
+  for (const BarEvent& e : step) current_[e.instrument] = e.index;
+  if (!stopped_) {
+    for (const BarEvent& e : step) {
+      call_strategy("on_bar", [&] { strategy_.on_bar(*this, e.instrument); });
+    }
+    if (faulted_) exchange_.cancel_all(ts, step.front().index, "strategy faulted");
+    // 5. --fill close: market orders placed now fill at this close.
+    if (cfg_.fill == FillTiming::kClose) {
+      for (const BarEvent& e : step) exchange_.fill_at_close(e.instrument, e.index, e.bar);
+    }
+  }
+  record_equity(ts);
+}
+
+void Kernel::finish_equity() {
+  auto& e = out_.record.equity;
+  const std::size_t n = steps_;
+  e.equity.resize(n);
+  if (cfg_.record.equity_details) e.position_value.resize(n);
+  const auto& s0 = *in_.bars[0];
+  // One instrument: the steps are its bars, so the curve's timestamps and the benchmark are its
+  // columns. Several: the first instrument's close carried to every step.
+  if (instruments_.size() == 1) {
+    e.ts.assign(s0.ts.begin(), s0.ts.end());
+  } else {
+    e.ts.resize(n);
+  }
+  auto& bench = out_.record.benchmark_close;
+  if (instruments_.size() == 1) {
+    bench.assign(s0.close.begin(), s0.close.end());
+  } else {
+    std::size_t k = 0;
+    double last = s0.empty() ? std::nan("") : s0.close[0];
+    for (Timestamp t : e.ts) {
+      while (k < s0.size() && s0.ts[k] <= t) last = s0.close[k++];
+      bench.push_back(last);
+    }
+  }
+  if (!cfg_.record.equity_details) return;
+  e.cash.resize(n);
+  e.exposure.resize(n);
+  const double* eq = e.equity.data();
+  const double* pv = e.position_value.data();
+  double* cash = e.cash.data();
+  double* exposure = e.exposure.data();
+  const double nan = std::nan("");
+  for (std::size_t t = 0; t < n; ++t) {
+    cash[t] = eq[t] - pv[t];
+    exposure[t] = pv[t] == 0 ? 0.0 : (eq[t] > 0 ? std::fabs(pv[t]) / eq[t] : nan);
+  }
 }
 
 }  // namespace

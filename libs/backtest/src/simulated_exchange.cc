@@ -4,6 +4,10 @@
 #include <cmath>
 #include <tuple>
 
+#if defined(__GLIBC__)
+#include <malloc.h>  // malloc_trim
+#endif
+
 #include <fmt/format.h>
 
 #include "pricing.h"
@@ -19,7 +23,20 @@ using model::OrderType;
 
 namespace {
 const double kNaN = std::nan("");
+
+// The order store lives in small heap chunks, which free() keeps for reuse instead of returning to the
+// system; a large one (hundreds of thousands of orders) is handed back so the pages do not stay in the
+// process's footprint while the results grow. Small stores stay: a reused process (optimizer trials,
+// benchmarks) would otherwise page-fault them in again on every run.
+constexpr std::size_t kReleaseBytes = std::size_t{64} << 20;
+void release_free_memory(std::size_t bytes) {
+#if defined(__GLIBC__)
+  if (bytes >= kReleaseBytes) malloc_trim(0);
+#else
+  (void)bytes;
+#endif
 }
+}  // namespace
 
 SimulatedExchange::SimulatedExchange(std::vector<model::Instrument> instruments, const BacktestConfig& config,
                                      ExchangeHost& host, const Clock& clock)
@@ -301,13 +318,17 @@ void SimulatedExchange::finish_window(Order& o, std::int64_t index, const model:
 
 void SimulatedExchange::match_bar(std::uint32_t instrument, std::int64_t index, const model::Bar& bar) {
   auto& ids = open_[instrument];
-  // Drop finished orders (keeps the per-bar scan short).
-  ids.erase(std::remove_if(ids.begin(), ids.end(),
-                           [&](model::OrderId id) {
-                             const Order* o = find(id);
-                             return o == nullptr || !o->is_open();
-                           }),
-            ids.end());
+  // Drop finished orders (keeps the per-bar scan short), before and after matching: an order that
+  // fills now does not cost the next bar a call.
+  auto prune = [&] {
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [&](model::OrderId id) {
+                               const Order* o = find(id);
+                               return o == nullptr || !o->is_open();
+                             }),
+              ids.end());
+  };
+  prune();
   if (ids.empty()) return;
   auto eligible = [&](Order& o) { return o.is_open() && o.working && index >= aux_[slot(o.id)].active_from; };
   // Time windows.
@@ -364,6 +385,7 @@ void SimulatedExchange::match_bar(std::uint32_t instrument, std::int64_t index, 
     execute(o, bar.close, true, index, bar, Pass::kClose);
   }
   for (model::OrderId id : scratch_) finish_window(*find(id), index, bar);
+  prune();
 }
 
 void SimulatedExchange::fill_at_close(std::uint32_t instrument, std::int64_t index, const model::Bar& bar) {
@@ -409,12 +431,15 @@ void SimulatedExchange::open_orders(std::vector<const Order*>& out) const {
 }
 
 void SimulatedExchange::take_orders(std::vector<Order>& out) {
+  const std::size_t bytes = orders_.size() * (sizeof(Order) + sizeof(Aux));
   out.reserve(out.size() + orders_.size());
   orders_.for_each([&](Order& o) { out.push_back(std::move(o)); });
-  orders_.clear();
-  aux_.clear();
-  index_.clear();
+  // Hand the store's memory back: the results still grow after this (benchmark, equity details).
+  orders_ = {};
+  aux_ = {};
+  index_ = {};
   for (auto& ids : open_) ids.clear();
+  release_free_memory(bytes);
 }
 
 }  // namespace tradeloop::backtest

@@ -2,7 +2,10 @@
 // SignalPlanStrategy give the same fills, trades and equity, bit for bit, on random plans with random
 // exit rules, fill timings, costs and sizing. And the event-API SmaCross gives the same trades as the
 // sma_cross plan (so the built-in and a spec sma_cross, which compiles to the same plan, agree).
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <string>
 
@@ -125,6 +128,18 @@ void expect_same(const RunResult& fast, const RunResult& events, const std::stri
   }
   EXPECT_EQ(fast.record.equity.equity, events.record.equity.equity);
   EXPECT_EQ(fast.record.equity.cash, events.record.equity.cash);
+  // The event kernel records equity and position value per bar and derives the rest after the loop;
+  // the signal runner writes every column per bar: the whole curve agrees bit for bit (NaN exposure
+  // included, hence the bitwise comparison).
+  EXPECT_EQ(fast.record.equity.ts, events.record.equity.ts);
+  EXPECT_EQ(fast.record.equity.position_value, events.record.equity.position_value);
+  EXPECT_EQ(fast.record.benchmark_close, events.record.benchmark_close);
+  ASSERT_EQ(fast.record.equity.exposure.size(), events.record.equity.exposure.size());
+  for (std::size_t i = 0; i < fast.record.equity.exposure.size(); ++i) {
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(fast.record.equity.exposure[i]),
+              std::bit_cast<std::uint64_t>(events.record.equity.exposure[i]))
+        << "exposure " << i;
+  }
   EXPECT_EQ(fast.record.open_positions.size(), events.record.open_positions.size());
   EXPECT_EQ(fast.liquidated, events.liquidated);
   EXPECT_EQ(fast.charges.size(), events.charges.size());
@@ -185,6 +200,87 @@ TEST(KernelEquivalence, SmaCrossEventApiEqualsThePlanOnGoog) {
       EXPECT_EQ(fast->record.trades.size(), 93u);
     }
   }
+}
+
+// Several instruments: the curve has one point per distinct timestamp (the union of the series), the
+// benchmark carries the first instrument's last close, and every column matches a step-by-step
+// reference built from the fills (positions valued at each instrument's last close). The lean run
+// (equity only) records the same equity.
+TEST(KernelEquivalence, EventKernelCurveOverSeveralInstruments) {
+  std::mt19937_64 rng(11);
+  data::BarSeries a = random_bars(rng, 60);
+  data::BarSeries b = random_bars(rng, 45);
+  b.symbol = "OTHER";
+  // b trades every other day of a, at a's time on even bars (one step, two bars) and 6 hours later on
+  // odd ones (a step of its own), and goes on past a's end.
+  for (std::size_t k = 0; k < b.size(); ++k) {
+    b.ts[k] = a.ts[0] + static_cast<Timestamp>(2 * k) * kNanosPerDay +
+              (k % 2 == 1 ? 6 * 3600 * kNanosPerSecond : 0);
+  }
+  testing::ScriptStrategy script;
+  auto buy = [](std::uint32_t i, double q) {
+    return [i, q](strategy::StrategyContext& ctx) {
+      auto r = testing::request(model::OrderSide::kBuy, q);
+      r.instrument = i;
+      ctx.submit(r);
+    };
+  };
+  auto sell = [](std::uint32_t i) {
+    return [i](strategy::StrategyContext& ctx) { ctx.close_position(i, "signal"); };
+  };
+  script.at[3] = {buy(0, 7), buy(1, 5)};
+  script.at[20] = {sell(0)};
+  script.at[30] = {buy(0, 3)};
+  script.at[50] = {sell(1)};
+  BacktestConfig cfg;
+  cfg.fees.taker_rate = 0.001;
+  const RunResult full = testing::run_engine({&a, &b}, script, cfg);
+  std::vector<Timestamp> steps(a.ts.begin(), a.ts.end());
+  steps.insert(steps.end(), b.ts.begin(), b.ts.end());
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  ASSERT_LT(steps.size(), a.size() + b.size());
+  const auto& e = full.record.equity;
+  ASSERT_EQ(e.ts, steps);
+  ASSERT_EQ(e.equity.size(), steps.size());
+  ASSERT_EQ(e.cash.size(), steps.size());
+  ASSERT_EQ(e.position_value.size(), steps.size());
+  ASSERT_EQ(e.exposure.size(), steps.size());
+  ASSERT_EQ(full.record.benchmark_close.size(), steps.size());
+  ASSERT_EQ(full.fills.size(), 5u);
+  std::size_t ka = 0, kb = 0, f = 0;
+  double qa = 0, qb = 0, last_a = 0, last_b = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    while (ka < a.size() && a.ts[ka] <= steps[i]) last_a = a.close[ka++];
+    while (kb < b.size() && b.ts[kb] <= steps[i]) last_b = b.close[kb++];
+    EXPECT_EQ(full.record.benchmark_close[i], last_a) << "step " << i;
+    // Fills happen at a bar's open: those of this step change the books before its close.
+    for (; f < full.fills.size() && full.fills[f].ts <= steps[i]; ++f) {
+      const auto& x = full.fills[f];
+      (x.instrument == 0 ? qa : qb) += x.signed_quantity();
+    }
+    const double pv = (0 + qa * last_a * 1.0) + qb * last_b * 1.0;
+    EXPECT_EQ(e.position_value[i], pv) << "step " << i;
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(e.cash[i]),
+              std::bit_cast<std::uint64_t>(e.equity[i] - e.position_value[i]))
+        << "step " << i;
+    const double expo = pv == 0 ? 0.0 : (e.equity[i] > 0 ? std::fabs(pv) / e.equity[i] : std::nan(""));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(e.exposure[i]), std::bit_cast<std::uint64_t>(expo))
+        << "step " << i;
+  }
+  EXPECT_EQ(f, full.fills.size());
+  testing::ScriptStrategy again;
+  again.at = script.at;
+  BacktestConfig lean = cfg;
+  lean.record.equity_details = false;
+  lean.record.orders = false;
+  lean.record.trades = false;
+  const RunResult thin = testing::run_engine({&a, &b}, again, lean);
+  EXPECT_EQ(thin.record.equity.equity, e.equity);
+  EXPECT_EQ(thin.record.equity.ts, e.ts);
+  EXPECT_EQ(thin.record.benchmark_close, full.record.benchmark_close);
+  EXPECT_TRUE(thin.record.equity.cash.empty());
+  EXPECT_TRUE(thin.record.equity.exposure.empty());
 }
 
 }  // namespace

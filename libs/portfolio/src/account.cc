@@ -76,6 +76,7 @@ void Account::apply_fill(const model::Fill& fill, bool closing, bool at_open, st
   TL_CHECK(fill.quantity > 0 && std::isfinite(fill.price), "fill of order ", fill.order, " has quantity ",
            fill.quantity, " and price ", fill.price);
   Book& book = books_[fill.instrument];
+  ++version_;
   total_fees_ += fill.fee;
   const double fill_sign = fill.side == model::OrderSide::kBuy ? 1.0 : -1.0;
   double remaining = fill.quantity;
@@ -122,6 +123,7 @@ void Account::apply_fill(const model::Fill& fill, bool closing, bool at_open, st
 void Account::charge(std::uint32_t instrument, double amount) {
   TL_CHECK(instrument < books_.size() && std::isfinite(amount), "charge of ", amount, " to instrument ",
            instrument);
+  ++version_;
   balance_ -= amount;
   total_charges_ += amount;
   Book& book = books_[instrument];

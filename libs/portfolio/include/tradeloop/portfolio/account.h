@@ -64,7 +64,10 @@ class Account {
   void charge(std::uint32_t instrument, double amount);
 
   // Mark price of an instrument (last trade or close).
-  void mark(std::uint32_t instrument, double price) { books_[instrument].last_price = price; }
+  void mark(std::uint32_t instrument, double price) {
+    books_[instrument].last_price = price;
+    ++version_;
+  }
   // Extends the open lots' high/low with a bar the lots were held through (MAE/MFE).
   void observe_bar(std::uint32_t instrument, std::int64_t bar, double high, double low) {
     for (Lot& lot : books_[instrument].lots) {
@@ -74,6 +77,9 @@ class Account {
     }
   }
 
+  // Changes whenever the books may have changed (a mark, a fill, a charge): equal versions mean equal
+  // equity and position value, so a caller may keep the figures it computed at that version.
+  std::uint64_t version() const { return version_; }
   double initial_cash() const { return initial_cash_; }
   double balance() const { return balance_; }
   // Inline: the kernel reads these every bar.
@@ -93,6 +99,19 @@ class Account {
       for (const Lot& lot : b.lots) s += lot.quantity * b.last_price * b.instrument.multiplier;
     }
     return s;
+  }
+  // equity() and position_value() in one pass over the lots (same sums in the same order, so the same
+  // bits): the kernel records both every bar.
+  void equity_and_position_value(double* equity, double* position_value) const {
+    double u = 0, v = 0;
+    for (const Book& b : books_) {
+      for (const Lot& lot : b.lots) {
+        u += lot.quantity * (b.last_price - lot.entry_price) * b.instrument.multiplier;
+        v += lot.quantity * b.last_price * b.instrument.multiplier;
+      }
+    }
+    *equity = balance_ + u;
+    *position_value = v;
   }
   double gross_exposure() const;    // sum of |market value|
   double margin_used() const;       // sum of |market value| / leverage
@@ -140,6 +159,7 @@ class Account {
   PositionMode mode_;
   double total_fees_ = 0;
   double total_charges_ = 0;
+  std::uint64_t version_ = 0;
   std::vector<Book> books_;
 };
 
