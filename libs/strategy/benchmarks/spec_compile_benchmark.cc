@@ -4,10 +4,12 @@
 // Three strategies, each in two forms:
 //   sma_cross      hand-written = the built-in C++ strategy (strategy::builtin_plan, sma_cross.cc);
 //                  spec = strategies/sma_cross.json
-//   ema_cross      hand-written below (typed indicators::ema + the cross loop); spec =
-//   strategies/ema_cross.json rsi_reversion  hand-written below (typed indicators::rsi + four threshold
-//   loops);
-//                  spec = strategies/rsi_reversion.json
+//   ema_cross      hand-written = hand_written::ema_cross (typed indicators::ema + the cross loop);
+//                  spec = strategies/ema_cross.json
+//   rsi_reversion  hand-written = hand_written::rsi_reversion (typed indicators::rsi + four threshold
+//                  loops); spec = strategies/rsi_reversion.json
+// (the hand-written ones are in libs/strategy/tests/hand_written_plans.h: the library test checks that
+// the specs give exactly their signals)
 // and two measures:
 //   Plan      the SignalPlan only. The spec side runs the whole compiler each time (SpecProgram::create:
 //             validation and lowering; scalar pass; cache keys; indicators; node loops; plan assembly)
@@ -32,11 +34,12 @@
 
 #include "tradeloop/backtest/signal_runner.h"
 #include "tradeloop/data/csv_reader.h"
-#include "tradeloop/indicators/functions.h"
 #include "tradeloop/strategy/builtin.h"
 #include "tradeloop/strategy/signal_plan.h"
 #include "tradeloop/strategy/spec.h"
 #include "tradeloop/strategy/spec_compiler.h"
+
+#include "../tests/hand_written_plans.h"
 
 namespace {
 
@@ -83,40 +86,11 @@ void sma_cross_hand(const data::BarSeries& bars, strategy::SignalPlan& plan) {
 }
 
 void ema_cross_hand(const data::BarSeries& bars, strategy::SignalPlan& plan) {
-  const std::size_t n = bars.size();
-  std::vector<double> fast(n), slow(n);
-  indicators::ema(bars.close, 12, fast);
-  indicators::ema(bars.close, 26, slow);
-  plan = strategy::SignalPlan{};
-  plan.bars = n;
-  plan.long_entry.assign(n, 0);
-  plan.long_exit.assign(n, 0);
-  for (std::size_t t = 1; t < n; ++t) {
-    plan.long_entry[t] = fast[t - 1] < slow[t - 1] && fast[t] > slow[t];
-    plan.long_exit[t] = fast[t - 1] > slow[t - 1] && fast[t] < slow[t];
-  }
-  plan.short_entry = plan.long_exit;
-  plan.short_exit = plan.long_entry;
-  plan.warmup_bars = 25;
+  plan = strategy::hand_written::ema_cross(bars, 12, 26);
 }
 
 void rsi_reversion_hand(const data::BarSeries& bars, strategy::SignalPlan& plan) {
-  const std::size_t n = bars.size();
-  std::vector<double> r(n);
-  indicators::rsi(bars.close, 14, r);
-  plan = strategy::SignalPlan{};
-  plan.bars = n;
-  plan.long_entry.resize(n);
-  plan.long_exit.resize(n);
-  plan.short_entry.resize(n);
-  plan.short_exit.resize(n);
-  for (std::size_t t = 0; t < n; ++t) {
-    plan.long_entry[t] = r[t] < 30;
-    plan.long_exit[t] = r[t] > 50;
-    plan.short_entry[t] = r[t] > 70;
-    plan.short_exit[t] = r[t] < 50;
-  }
-  plan.warmup_bars = 14;
+  plan = strategy::hand_written::rsi_reversion(bars, 14, 30, 70, 50);
 }
 
 using HandFn = void (*)(const data::BarSeries&, strategy::SignalPlan&);

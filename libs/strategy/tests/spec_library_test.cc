@@ -5,60 +5,27 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "tradeloop/core/time.h"
-#include "tradeloop/data/csv_reader.h"
 #include "tradeloop/indicators/indicator.h"
 #include "tradeloop/strategy/spec.h"
 #include "tradeloop/strategy/spec_compiler.h"
+
+#include "library_fixture.h"
 
 namespace tradeloop::strategy {
 namespace {
 
 using ::testing::HasSubstr;
 
+class LibraryTest : public LibraryFixture {};
+
 const std::vector<std::string> kLibrary = {"bollinger_reversion", "donchian_breakout", "ema_cross",
                                            "ema_rsi_filter",      "ichimoku_trend",    "macd_momentum",
                                            "pairs_zscore",        "rsi_reversion",     "sma_cross",
                                            "supertrend_trend",    "vumanchu_cipher_b"};
-
-class LibraryTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ::setenv("TL_STRATEGY_DIR", (std::string(TL_SOURCE_DIR) + "/strategies").c_str(), 1);
-  }
-};
-
-Spec load(const std::string& name, const std::map<std::string, std::string>& overrides = {}) {
-  auto spec = load_spec(name);
-  EXPECT_TRUE(spec.ok()) << name << ": " << (spec.ok() ? "" : spec.error().message());
-  if (!spec.ok()) return {};
-  if (overrides.empty()) return *spec;
-  auto out = with_overrides(*spec, overrides);
-  EXPECT_TRUE(out.ok()) << name << ": " << (out.ok() ? "" : out.error().message());
-  return out.ok() ? *out : Spec{};
-}
-
-data::BarSeries bars_from_closes(const std::vector<double>& closes) {
-  data::BarSeries b;
-  b.symbol = "HAND";
-  for (std::size_t i = 0; i < closes.size(); ++i) {
-    const double c = closes[i];
-    b.push_back(1'600'000'000LL * kNanosPerSecond + static_cast<Timestamp>(i) * kNanosPerDay, c, c + 1, c - 1,
-                c, 1000);
-  }
-  return b;
-}
-
-data::BarSeries sample(const std::string& file) {
-  auto f = data::read_bars_csv(std::string(TL_SOURCE_DIR) + "/data/samples/" + file);
-  EXPECT_TRUE(f.ok()) << file;
-  return f.ok() ? f->bars : data::BarSeries{};
-}
 
 // Bars of both series at their common timestamps.
 std::pair<data::BarSeries, data::BarSeries> intersect(const data::BarSeries& a, const data::BarSeries& b) {
@@ -84,12 +51,6 @@ std::vector<int> on_bars(const std::vector<std::uint8_t>& flags) {
     if (flags[i] != 0) out.push_back(static_cast<int>(i));
   }
   return out;
-}
-
-SignalPlan plan_of(const Spec& spec, const data::BarSeries& bars) {
-  auto plan = compile(spec, bars);
-  EXPECT_TRUE(plan.ok()) << spec.name << ": " << (plan.ok() ? "" : plan.error().message());
-  return plan.ok() ? *plan : SignalPlan{};
 }
 
 std::vector<std::vector<double>> indicator(const std::string& name, const data::BarSeries& b,
@@ -160,9 +121,9 @@ TEST_F(LibraryTest, UnknownNamesListTheLibrary) {
 }
 
 TEST_F(LibraryTest, EveryStrategyCompilesOnSampleData) {
-  const auto goog = sample("GOOG-1d.csv");
-  const auto eth = sample("ETH_BTC-5m.csv");
-  const auto ada = sample("ADA_BTC-5m.csv");
+  const auto& goog = sample("GOOG-1d.csv");
+  const auto& eth = sample("ETH_BTC-5m.csv");
+  const auto& ada = sample("ADA_BTC-5m.csv");
   const auto [y, x] = intersect(eth, ada);
   ASSERT_GT(y.size(), 5000u);
   for (const auto& name : kLibrary) {
@@ -244,7 +205,7 @@ TEST_F(LibraryTest, DonchianBreakoutUsesThePreviousBarsChannel) {
 }
 
 TEST_F(LibraryTest, MacdMomentumMatchesTheIndicatorsCrosses) {
-  const auto bars = sample("GOOG-1d.csv");
+  const auto& bars = sample("GOOG-1d.csv");
   for (const char* trend : {"0", "1"}) {
     const SignalPlan plan = plan_of(load("macd_momentum", {{"require_trend", trend}}), bars);
     const auto m = indicator("macd", bars, {{"fastperiod", 12}, {"slowperiod", 26}, {"signalperiod", 9}});
@@ -267,7 +228,7 @@ TEST_F(LibraryTest, MacdMomentumMatchesTheIndicatorsCrosses) {
 }
 
 TEST_F(LibraryTest, SupertrendTradesTheDirectionFlips) {
-  const auto bars = sample("GOOG-1d.csv");
+  const auto& bars = sample("GOOG-1d.csv");
   const SignalPlan plan = plan_of(load("supertrend_trend", {{"period", "7"}, {"multiplier", "2.5"}}), bars);
   const auto st = indicator("supertrend", bars, {{"timeperiod", 7}, {"multiplier", 2.5}});
   std::vector<std::uint8_t> up(bars.size(), 0), down(bars.size(), 0);
@@ -281,7 +242,7 @@ TEST_F(LibraryTest, SupertrendTradesTheDirectionFlips) {
 }
 
 TEST_F(LibraryTest, IchimokuNeedsTheCrossAndTheCloud) {
-  const auto bars = sample("GOOG-1d.csv");
+  const auto& bars = sample("GOOG-1d.csv");
   const SignalPlan plan = plan_of(load("ichimoku_trend"), bars);
   const auto ich =
       indicator("ichimoku", bars,
@@ -307,7 +268,7 @@ TEST_F(LibraryTest, IchimokuNeedsTheCrossAndTheCloud) {
 }
 
 TEST_F(LibraryTest, VumanchuBuysGreenDotsWithPositiveMoneyFlow) {
-  const auto bars = sample("ETH_BTC-5m.csv");
+  const auto& bars = sample("ETH_BTC-5m.csv");
   const SignalPlan plan = plan_of(load("vumanchu_cipher_b"), bars);
   const auto v = indicator("vmc_cipher_b", bars, {});
   // outputs: wt1 wt2 wt_vwap wt_cross buy sell rsi_mfi ...
@@ -364,7 +325,7 @@ TEST_F(LibraryTest, PairsEnterOnTheSpreadOutlier) {
 }
 
 TEST_F(LibraryTest, EmaRsiFilterFollowsTheSeedsDecisionOrder) {
-  const auto bars = sample("GOOG-1d.csv");
+  const auto& bars = sample("GOOG-1d.csv");
   const SignalPlan plan = plan_of(load("ema_rsi_filter"), bars);
   const auto fast = indicator("ema", bars, {{"timeperiod", 12}})[0];
   const auto slow = indicator("ema", bars, {{"timeperiod", 50}})[0];

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <map>
 #include <random>
 #include <string>
@@ -15,12 +14,14 @@
 #include "tradeloop/backtest/engine.h"
 #include "tradeloop/backtest/signal_runner.h"
 #include "tradeloop/core/time.h"
-#include "tradeloop/data/csv_reader.h"
 #include "tradeloop/indicators/functions.h"
 #include "tradeloop/strategy/builtin.h"
 #include "tradeloop/strategy/plan_strategy.h"
 #include "tradeloop/strategy/spec.h"
 #include "tradeloop/strategy/spec_compiler.h"
+
+#include "hand_written_plans.h"
+#include "library_fixture.h"
 
 namespace tradeloop::strategy {
 namespace {
@@ -34,45 +35,7 @@ const std::vector<std::string> kSingleLeg = {
     "bollinger_reversion", "donchian_breakout", "ema_cross", "ema_rsi_filter",   "ichimoku_trend",
     "macd_momentum",       "rsi_reversion",     "sma_cross", "supertrend_trend", "vumanchu_cipher_b"};
 
-class StrategyLibrary : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ::setenv("TL_STRATEGY_DIR", (std::string(TL_SOURCE_DIR) + "/strategies").c_str(), 1);
-  }
-};
-
-Spec load(const std::string& name, const std::map<std::string, std::string>& overrides = {}) {
-  auto spec = load_spec(name);
-  EXPECT_TRUE(spec.ok()) << name << ": " << (spec.ok() ? "" : spec.error().message());
-  if (!spec.ok()) return {};
-  if (overrides.empty()) return *spec;
-  auto out = with_overrides(*spec, overrides);
-  EXPECT_TRUE(out.ok()) << name << ": " << (out.ok() ? "" : out.error().message());
-  return out.ok() ? *out : Spec{};
-}
-
-const data::BarSeries& sample(const std::string& file) {
-  static std::map<std::string, data::BarSeries> cache;
-  auto it = cache.find(file);
-  if (it == cache.end()) {
-    auto f = data::read_bars_csv(std::string(TL_SOURCE_DIR) + "/data/samples/" + file);
-    EXPECT_TRUE(f.ok()) << file << ": " << (f.ok() ? "" : f.error().message());
-    it = cache.emplace(file, f.ok() ? f->bars : data::BarSeries{}).first;
-  }
-  return it->second;
-}
-
-// Bars with open = close, high = close + spread, low = close - spread, one day apart.
-data::BarSeries bars_from_closes(const std::vector<double>& closes, double spread = 1) {
-  data::BarSeries b;
-  b.symbol = "HAND";
-  for (std::size_t i = 0; i < closes.size(); ++i) {
-    const double c = closes[i];
-    b.push_back(1'600'000'000LL * kNanosPerSecond + static_cast<Timestamp>(i) * kNanosPerDay, c, c + spread,
-                c - spread, c, 1000);
-  }
-  return b;
-}
+class StrategyLibrary : public LibraryFixture {};
 
 data::BarSeries random_walk(std::size_t n, std::uint64_t seed) {
   data::BarSeries b;
@@ -88,12 +51,6 @@ data::BarSeries random_walk(std::size_t n, std::uint64_t seed) {
                 100);
   }
   return b;
-}
-
-SignalPlan plan_of(const Spec& spec, const data::BarSeries& bars) {
-  auto plan = compile(spec, bars);
-  EXPECT_TRUE(plan.ok()) << spec.name << ": " << (plan.ok() ? "" : plan.error().message());
-  return plan.ok() ? *plan : SignalPlan{};
 }
 
 RunResult run(const data::BarSeries& bars, const SignalPlan& plan, const BacktestConfig& config = {}) {
@@ -155,48 +112,6 @@ void expect_same_trades(const RunResult& a, const RunResult& b, const std::strin
   }
 }
 
-// ---- hand-written C++ twins of library specs (the benchmark's baselines) ----
-
-SignalPlan ema_cross_hand(const data::BarSeries& bars, int fast_period, int slow_period) {
-  const std::size_t n = bars.size();
-  std::vector<double> fast(n), slow(n);
-  indicators::ema(bars.close, fast_period, fast);
-  indicators::ema(bars.close, slow_period, slow);
-  SignalPlan plan;
-  plan.bars = n;
-  plan.long_entry.assign(n, 0);
-  plan.long_exit.assign(n, 0);
-  for (std::size_t t = 1; t < n; ++t) {
-    plan.long_entry[t] = fast[t - 1] < slow[t - 1] && fast[t] > slow[t];
-    plan.long_exit[t] = fast[t - 1] > slow[t - 1] && fast[t] < slow[t];
-  }
-  plan.short_entry = plan.long_exit;
-  plan.short_exit = plan.long_entry;
-  plan.warmup_bars = static_cast<std::size_t>(slow_period - 1);
-  return plan;
-}
-
-SignalPlan rsi_reversion_hand(const data::BarSeries& bars, int period, double oversold, double overbought,
-                              double exit_level) {
-  const std::size_t n = bars.size();
-  std::vector<double> r(n);
-  indicators::rsi(bars.close, period, r);
-  SignalPlan plan;
-  plan.bars = n;
-  plan.long_entry.resize(n);
-  plan.long_exit.resize(n);
-  plan.short_entry.resize(n);
-  plan.short_exit.resize(n);
-  for (std::size_t t = 0; t < n; ++t) {
-    plan.long_entry[t] = r[t] < oversold;
-    plan.long_exit[t] = r[t] > exit_level;
-    plan.short_entry[t] = r[t] > overbought;
-    plan.short_exit[t] = r[t] < 100 - exit_level;
-  }
-  plan.warmup_bars = static_cast<std::size_t>(period);
-  return plan;
-}
-
 void expect_same_signals(const SignalPlan& spec, const SignalPlan& hand, const std::string& what) {
   EXPECT_EQ(spec.bars, hand.bars) << what;
   EXPECT_EQ(spec.long_entry, hand.long_entry) << what;
@@ -231,11 +146,11 @@ TEST_F(StrategyLibrary, SpecEmaCrossAndRsiReversionEqualTheirHandWrittenTwins) {
     for (const auto& [fast, slow] : std::vector<std::pair<int, int>>{{12, 26}, {2, 5}, {30, 200}}) {
       const SignalPlan spec =
           plan_of(load("ema_cross", {{"fast", std::to_string(fast)}, {"slow", std::to_string(slow)}}), *bars);
-      expect_same_signals(spec, ema_cross_hand(*bars, fast, slow), bars->symbol + " ema_cross");
+      expect_same_signals(spec, hand_written::ema_cross(*bars, fast, slow), bars->symbol + " ema_cross");
     }
     for (int period : {2, 14, 50}) {
       const SignalPlan spec = plan_of(load("rsi_reversion", {{"period", std::to_string(period)}}), *bars);
-      expect_same_signals(spec, rsi_reversion_hand(*bars, period, 30, 70, 50),
+      expect_same_signals(spec, hand_written::rsi_reversion(*bars, period, 30, 70, 50),
                           bars->symbol + " rsi_reversion");
     }
   }
