@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <string>
@@ -397,6 +398,111 @@ TEST_F(StrategyLibrary, IchimokuBuysTheCrossAboveTheCloudAndExitsBelowIt) {
   ASSERT_EQ(spans(r), (std::vector<Span>{{Side::kLong, 22, 31}}));
   EXPECT_EQ(r.record.trades[0].entry_price, 108.5);
   EXPECT_EQ(r.record.trades[0].exit_price, 100);
+}
+
+// Bars with high = close + 1, low = close - 1 (so hlc3 = close, exact for integer closes) and every
+// candle green (open = close - 0.5) or red (open = close + 0.5).
+data::BarSeries candles_from_closes(const std::vector<double>& closes, bool green) {
+  data::BarSeries b = bars_from_closes(closes);
+  for (auto& open : b.open) open += green ? -0.5 : 0.5;
+  return b;
+}
+
+// Pine's ema (seeded with the SMA of its first `period` values, started at the first non-NaN input)
+// and sma, written out plainly: the reference for the VuManChu test below.
+std::vector<double> pine_ema(const std::vector<double>& x, int period) {
+  std::vector<double> out(x.size(), std::numeric_limits<double>::quiet_NaN());
+  std::size_t start = 0;
+  while (start < x.size() && std::isnan(x[start])) ++start;
+  if (start + static_cast<std::size_t>(period) > x.size()) return out;
+  double seed = 0;
+  for (int k = 0; k < period; ++k) seed += x[start + static_cast<std::size_t>(k)];
+  std::size_t t = start + static_cast<std::size_t>(period) - 1;
+  out[t] = seed / period;
+  const double alpha = 2.0 / (period + 1);
+  for (++t; t < x.size(); ++t) out[t] = alpha * x[t] + (1 - alpha) * out[t - 1];
+  return out;
+}
+
+std::vector<double> pine_sma(const std::vector<double>& x, int period) {
+  std::vector<double> out(x.size(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t t = static_cast<std::size_t>(period) - 1; t < x.size(); ++t) {
+    double sum = 0;
+    for (int k = 0; k < period; ++k) sum += x[t - static_cast<std::size_t>(k)];
+    out[t] = sum / period;
+  }
+  return out;
+}
+
+TEST_F(StrategyLibrary, VumanchuCipherBBuysTheGreenDotAndSellsTheNextDownCross) {
+  // WaveTrend (channel 3, average 3, signal sma 3) of hlc3 = close: 100 for 40 bars (wt1 = wt2 = 0
+  // exactly), 90 from bar 40, back to 100 at bar 70. With ema factor 1/2:
+  //   bar 40: esa 95, de 2.5, ci = -5 / (0.015 * 2.5) = -133.3, wt1 = -66.7, wt2 = -22.2 (no cross:
+  //           the previous bar's were equal)
+  //   bar 41: esa 92.5, de 2.5, ci = -66.7, wt1 = -66.7, wt2 = -44.4
+  //   bar 42: esa 91.25, de 1.875, ci = -44.4, wt1 = -55.6 > wt2 = -63.0 <= os_level -53: the green
+  //           dot (buy). Then ci = -133.3 / (k + 1) k bars after the drop: wt1 climbs, wt2 trails it.
+  //   bar 70: the jump back up; at bar 72 wt1 (~55) falls below wt2 (~61): the down-cross (exit).
+  // Green candles: the RSI+MFI area is sma(0.5 / 2 * 150) - 2.5 = 35 > 0, so the buy is taken at bar
+  // 43's open (89.5) and closed at bar 73's open (99.5).
+  std::vector<double> closes;
+  for (int t = 0; t < 80; ++t) closes.push_back(t < 40 ? 100 : t < 70 ? 90 : 100);
+  const std::map<std::string, std::string> params = {
+      {"channel_length", "3"}, {"average_length", "3"}, {"mfi_period", "5"}};
+  const Spec spec = load("vumanchu_cipher_b", params);
+  const auto green = candles_from_closes(closes, true);
+  const auto red = candles_from_closes(closes, false);
+
+  // The reference: the script's formulas, plainly.
+  const std::vector<double> esa = pine_ema(closes, 3);
+  std::vector<double> deviation(closes.size());
+  for (std::size_t t = 0; t < closes.size(); ++t) deviation[t] = std::fabs(closes[t] - esa[t]);
+  const std::vector<double> de = pine_ema(deviation, 3);
+  std::vector<double> ci(closes.size());
+  for (std::size_t t = 0; t < closes.size(); ++t) {
+    ci[t] = de[t] == 0 ? 0.0 : (closes[t] - esa[t]) / (0.015 * de[t]);
+  }
+  const std::vector<double> wt1 = pine_ema(ci, 3);
+  const std::vector<double> wt2 = pine_sma(wt1, 3);
+  std::vector<int> buys, sells;
+  for (std::size_t t = 1; t < closes.size(); ++t) {
+    if (wt1[t] > wt2[t] && wt1[t - 1] < wt2[t - 1] && wt2[t] <= -53) buys.push_back(static_cast<int>(t));
+    if (wt1[t] < wt2[t] && wt1[t - 1] > wt2[t - 1] && wt2[t] >= 53) sells.push_back(static_cast<int>(t));
+  }
+  EXPECT_NEAR(wt1[40], -200.0 / 3, 1e-9);
+  EXPECT_NEAR(wt2[40], -200.0 / 9, 1e-9);
+  EXPECT_NEAR(wt1[42], -500.0 / 9, 1e-9);
+  EXPECT_NEAR(wt2[42], -1700.0 / 27, 1e-9);
+  ASSERT_EQ(buys, std::vector<int>{42});
+  ASSERT_EQ(sells, std::vector<int>{72});
+  for (std::size_t t = 43; t < 72; ++t) ASSERT_GT(wt1[t], wt2[t]) << t;  // no down-cross while held
+
+  const RunResult longs = run_spec(spec, green);
+  ASSERT_EQ(spans(longs), (std::vector<Span>{{Side::kLong, 43, 73}}));
+  EXPECT_EQ(longs.record.trades[0].entry_price, 89.5);
+  EXPECT_EQ(longs.record.trades[0].exit_price, 99.5);
+  EXPECT_EQ(longs.record.trades[0].exit_reason, "signal");
+  EXPECT_GT(longs.record.trades[0].pnl, 0);
+  // The red dot at bar 72 (wt2 ~61 >= ob_level 53) is no short: the money flow is positive.
+  const RunResult both = run_spec(spec, green, with_shorts());
+  EXPECT_EQ(spans(both), (std::vector<Span>{{Side::kLong, 43, 73}}));
+  EXPECT_TRUE(both.record.open_positions.empty());
+
+  // Red candles: the area is -40, so the green dot is no buy, and the red dot shorts at bar 73's open
+  // (100.5), held to the end (no up-cross after it).
+  EXPECT_TRUE(run_spec(spec, red).record.trades.empty());
+  const RunResult shorts = run_spec(spec, red, with_shorts());
+  EXPECT_TRUE(shorts.record.trades.empty());
+  ASSERT_EQ(shorts.record.open_positions.size(), 1u);
+  EXPECT_EQ(shorts.record.open_positions[0].side, Side::kShort);
+  EXPECT_EQ(shorts.record.open_positions[0].entry_price, 100.5);
+  // min_flow below the red candles' area lets the green dot through again.
+  EXPECT_EQ(
+      spans(run_spec(
+          load("vumanchu_cipher_b",
+               {{"channel_length", "3"}, {"average_length", "3"}, {"mfi_period", "5"}, {"min_flow", "-45"}}),
+          red)),
+      (std::vector<Span>{{Side::kLong, 43, 73}}));
 }
 
 TEST_F(StrategyLibrary, EmaRsiFilterEntersTheTrendAndExitsAtTheTakeProfit) {
