@@ -1,7 +1,9 @@
 // Backtest throughput: the built-in sma_cross (10/20, --sizing cash:10000, commission 0.002, --exclusive) on
 // 1M and 10M synthetic minute bars (a deterministic geometric random walk), through
 //   - the full event kernel: engine + SmaCross Strategy (indicators through the context, orders through
-//     the simulated exchange, books in portfolio::Account), recording everything the CLI records;
+//     the simulated exchange, books in portfolio::Account), recording everything a run can record:
+//     orders, order events, fills, closed trades, equity with cash, position value and exposure;
+//   - the same recording only what the CLI reports (no order journal: orders, events, fills);
 //   - the same with lean recording (equity only: what an optimizer trial keeps);
 //   - the signal runner: the SignalPlan form of sma_cross (plan building included).
 // Items are bars. Counters: peak_rss_mb (getrusage ru_maxrss of the process so far: run one size per
@@ -108,7 +110,9 @@ const data::BarSeries& synthetic(std::size_t n) {
   return s;
 }
 
-backtest::BacktestConfig config(bool lean) {
+enum class Recording { kFull, kReported, kLean };
+
+backtest::BacktestConfig config(Recording rec) {
   backtest::BacktestConfig c;
   // cash:10000 a trade (sized at the fill, with the commission) from a large account, so the strategy
   // keeps trading to the last bar: all_in on a random walk would lose the account to commissions after
@@ -117,11 +121,11 @@ backtest::BacktestConfig config(bool lean) {
   c.fees = *execution::FeeModel::parse("0.002");
   c.sizing = *execution::Sizing::parse("cash:10000");
   c.exclusive = true;
-  if (lean) {
+  if (rec == Recording::kLean) {
     c.record.equity_details = false;
     c.record.trades = false;
-    c.record.orders = false;
   }
+  if (rec != Recording::kFull) c.record.orders = false;
   return c;
 }
 
@@ -133,10 +137,10 @@ void finish(benchmark::State& state, std::size_t n, std::uint64_t allocs, std::s
   state.counters["trades"] = static_cast<double>(trades);
 }
 
-void event_kernel(benchmark::State& state, bool lean) {
+void event_kernel(benchmark::State& state, Recording rec) {
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   const data::BarSeries& bars = synthetic(n);
-  const backtest::BacktestConfig cfg = config(lean);
+  const backtest::BacktestConfig cfg = config(rec);
   backtest::EngineInput in;
   in.bars = {&bars};
   backtest::RunResult out;
@@ -158,16 +162,21 @@ void event_kernel(benchmark::State& state, bool lean) {
 }
 
 void BM_EventKernelSmaCross(benchmark::State& state) {
-  event_kernel(state, false);
+  event_kernel(state, Recording::kFull);
+}
+// What the CLI reports (equity with details, closed trades), without the order journal (orders, their
+// events, fills) that it does not print.
+void BM_EventKernelSmaCrossReported(benchmark::State& state) {
+  event_kernel(state, Recording::kReported);
 }
 void BM_EventKernelSmaCrossLean(benchmark::State& state) {
-  event_kernel(state, true);
+  event_kernel(state, Recording::kLean);
 }
 
 void BM_SignalRunnerSmaCross(benchmark::State& state) {
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   const data::BarSeries& bars = synthetic(n);
-  const backtest::BacktestConfig cfg = config(false);
+  const backtest::BacktestConfig cfg = config(Recording::kFull);
   backtest::RunResult out;
   std::uint64_t allocs = 0;
   for (auto _ : state) {
@@ -222,6 +231,7 @@ void BM_FloorSmaCross(benchmark::State& state) {
 
 BENCHMARK(BM_FloorSmaCross)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EventKernelSmaCross)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EventKernelSmaCrossReported)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EventKernelSmaCrossLean)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SignalRunnerSmaCross)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 

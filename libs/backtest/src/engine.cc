@@ -666,6 +666,8 @@ Status Kernel::run() {
     if (!std::is_sorted(out_.orders.begin(), out_.orders.end(), by_id)) {
       std::sort(out_.orders.begin(), out_.orders.end(), by_id);
     }
+  } else {
+    exchange_.discard_orders();
   }
   if (cfg_.record.equity) finish_equity();
   out_.record.total_fees = account_.total_fees();

@@ -431,9 +431,13 @@ void SimulatedExchange::open_orders(std::vector<const Order*>& out) const {
 }
 
 void SimulatedExchange::take_orders(std::vector<Order>& out) {
-  const std::size_t bytes = orders_.size() * (sizeof(Order) + sizeof(Aux));
   out.reserve(out.size() + orders_.size());
   orders_.for_each([&](Order& o) { out.push_back(std::move(o)); });
+  discard_orders();
+}
+
+void SimulatedExchange::discard_orders() {
+  const std::size_t bytes = orders_.size() * (sizeof(Order) + sizeof(Aux));
   // Hand the store's memory back: the results still grow after this (benchmark, equity details).
   orders_ = {};
   aux_ = {};

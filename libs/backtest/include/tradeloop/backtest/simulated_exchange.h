@@ -85,6 +85,8 @@ class SimulatedExchange final : public execution::ExecutionClient {
   void open_orders(std::vector<const model::Order*>& out) const;
   // Appends every order ever submitted (by id), moving them out: the exchange is done after this.
   void take_orders(std::vector<model::Order>& out);
+  // Drops every order (the run does not record them): the exchange is done after this.
+  void discard_orders();
 
  private:
   enum class Pass : std::uint8_t { kOpen, kIntrabar, kClose };
