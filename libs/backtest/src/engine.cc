@@ -616,9 +616,11 @@ Status Kernel::run() {
     e.equity.resize(total);
     out_.record.benchmark_close.reserve(total);
     if (cfg_.record.equity_details) {
-      e.cash.reserve(total);
       e.position_value.resize(total);
-      e.exposure.reserve(total);
+      if (!cfg_.record.derive_details) {
+        e.cash.reserve(total);
+        e.exposure.reserve(total);
+      }
     }
   }
   if (n_inst == 1) {
@@ -765,7 +767,7 @@ void Kernel::finish_equity() {
       bench.push_back(last);
     }
   }
-  if (!cfg_.record.equity_details) return;
+  if (!cfg_.record.equity_details || cfg_.record.derive_details) return;
   e.cash.resize(n);
   e.exposure.resize(n);
   const double* eq = e.equity.data();

@@ -281,6 +281,24 @@ TEST(KernelEquivalence, EventKernelCurveOverSeveralInstruments) {
   EXPECT_EQ(thin.record.benchmark_close, full.record.benchmark_close);
   EXPECT_TRUE(thin.record.equity.cash.empty());
   EXPECT_TRUE(thin.record.equity.exposure.empty());
+  // derive_details: cash and exposure left out, and EquityCurve derives the same bits.
+  testing::ScriptStrategy third;
+  third.at = script.at;
+  BacktestConfig derived = cfg;
+  derived.record.derive_details = true;
+  const RunResult d = testing::run_engine({&a, &b}, third, derived);
+  EXPECT_TRUE(d.record.equity.cash.empty());
+  EXPECT_TRUE(d.record.equity.exposure.empty());
+  EXPECT_EQ(d.record.equity.position_value, e.position_value);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    ASSERT_TRUE(d.record.equity.has_cash(i) && d.record.equity.has_exposure(i));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(d.record.equity.cash_at(i)),
+              std::bit_cast<std::uint64_t>(e.cash[i]));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(d.record.equity.exposure_at(i)),
+              std::bit_cast<std::uint64_t>(e.exposure[i]));
+    EXPECT_EQ(std::bit_cast<std::uint64_t>(e.cash_at(i)), std::bit_cast<std::uint64_t>(e.cash[i]));
+  }
+  EXPECT_FALSE(thin.record.equity.has_cash(0));
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 // consume it without depending on the engine.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,11 @@ struct ClosedTrade {
 };
 
 /// The account per bar, sampled after the bar's events.
+///
+/// A runner may leave `cash` and `exposure` empty while recording `position_value` (the event kernel's
+/// RecordOptions::derive_details, 16 bytes a bar less): they then follow from equity and position value.
+/// cash_at() and exposure_at() read the stored column when there is one and derive the value otherwise,
+/// with the same arithmetic the runners use, so both ways give the same bits.
 struct EquityCurve {
   std::vector<Timestamp> ts;
   std::vector<double> cash;
@@ -43,6 +50,17 @@ struct EquityCurve {
   std::vector<double> exposure;  // fraction of equity in the market (|position value| / equity), 0 when flat
 
   std::size_t size() const { return ts.size(); }
+
+  // Whether cash (exposure) is known at bar i: stored, or derivable from the position value.
+  bool has_cash(std::size_t i) const { return i < cash.size() || i < position_value.size(); }
+  bool has_exposure(std::size_t i) const { return i < exposure.size() || i < position_value.size(); }
+  // REQUIRES: has_cash(i) (has_exposure(i)).
+  double cash_at(std::size_t i) const { return i < cash.size() ? cash[i] : equity[i] - position_value[i]; }
+  double exposure_at(std::size_t i) const {
+    if (i < exposure.size()) return exposure[i];
+    const double pv = position_value[i], eq = equity[i];
+    return pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::numeric_limits<double>::quiet_NaN());
+  }
 };
 
 /// An open position at the end of a run (counted in final equity, not in trade statistics).
