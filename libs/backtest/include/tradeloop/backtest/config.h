@@ -26,11 +26,12 @@ enum class FillTiming : std::uint8_t {
 struct RecordOptions {
   bool equity = true;          // equity and timestamps per bar
   bool equity_details = true;  // cash, position value and exposure per bar (needs equity)
+  bool trades = true;          // closed trades
+  bool orders = true;          // orders, order events and fills
   // With equity_details, store position value only and leave cash and exposure empty: readers derive
   // them (analytics::EquityCurve::cash_at, exposure_at; same bits). 16 bytes a bar less. Event kernel.
+  // (Last: callers brace-initialize the fields above in order.)
   bool derive_details = false;
-  bool trades = true;  // closed trades
-  bool orders = true;  // orders, order events and fills
 };
 
 // Funding rate events of a perpetual: at each ts a long position pays rate x its market value at the
