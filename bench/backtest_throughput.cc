@@ -3,7 +3,8 @@
 //   - the full event kernel: engine + SmaCross Strategy (indicators through the context, orders through
 //     the simulated exchange, books in portfolio::Account), recording everything a run can record:
 //     orders, order events, fills, closed trades, equity with cash, position value and exposure;
-//   - the same recording only what the CLI reports (no order journal: orders, events, fills);
+//   - the same recording only what the CLI's outputs need (no order journal: orders, events, fills;
+//     cash and exposure derived from equity and position value when read);
 //   - the same with lean recording (equity only: what an optimizer trial keeps);
 //   - the signal runner: the SignalPlan form of sma_cross (plan building included).
 // Items are bars. Counters: peak_rss_mb (getrusage ru_maxrss of the process so far: run one size per
@@ -126,6 +127,7 @@ backtest::BacktestConfig config(Recording rec) {
     c.record.trades = false;
   }
   if (rec != Recording::kFull) c.record.orders = false;
+  if (rec == Recording::kReported) c.record.derive_details = true;
   return c;
 }
 
@@ -164,8 +166,9 @@ void event_kernel(benchmark::State& state, Recording rec) {
 void BM_EventKernelSmaCross(benchmark::State& state) {
   event_kernel(state, Recording::kFull);
 }
-// What the CLI reports (equity with details, closed trades), without the order journal (orders, their
-// events, fills) that it does not print.
+// What the CLI's outputs need (trades CSV, equity CSV, tearsheet, metrics): the equity curve with
+// position value (cash and exposure derived when read: EquityCurve::cash_at/exposure_at) and the closed
+// trades, without the order journal (orders, their events, fills) that the CLI does not print.
 void BM_EventKernelSmaCrossReported(benchmark::State& state) {
   event_kernel(state, Recording::kReported);
 }
