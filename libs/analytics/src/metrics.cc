@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "tradeloop/analytics/annualization.h"
+#include "tradeloop/analytics/return_sums.h"
 
 namespace tradeloop::analytics {
 namespace {
@@ -280,7 +281,7 @@ class MetricsEngine {
       : run_(run), opt_(options), ws_(ws), out_(out), want_(options.requested) {}
 
   Status compute() {
-    ws_.returns_.clear();
+    ws_.returns_size_ = 0;
     ws_.moments_ = {};
     const MetricsContext* ctx = opt_.context;
     shared_ = ctx != nullptr && run_.equity.ts.empty();
@@ -468,58 +469,41 @@ class MetricsEngine {
     if (ctx_ts_ && opt_.context->one_bar_per_period() &&
         opt_.context->annualization().period == ann_.period) {
       // Each bar its own period: the same values period_returns() gives, without the calendar keys.
-      r.clear();
-      double last = kNaN;
-      for (const double v : run_.equity.equity) {
-        if (std::isnan(v)) continue;
-        r.push_back(std::isnan(last) ? kNaN : v / last - 1.0);
-        last = v;
+      const std::vector<double>& eq = run_.equity.equity;
+      bool any_nan = false;
+      for (const double v : eq) any_nan |= v != v;
+      if (!any_nan) {
+        // The common case, one division per bar in a loop the compiler vectorizes.
+        r.resize(eq.size());
+        if (!eq.empty()) r[0] = kNaN;
+        for (std::size_t i = 1; i < eq.size(); ++i) r[i] = eq[i] / eq[i - 1] - 1.0;
+      } else {
+        r.clear();
+        double last = kNaN;
+        for (const double v : eq) {
+          if (std::isnan(v)) continue;
+          r.push_back(std::isnan(last) ? kNaN : v / last - 1.0);
+          last = v;
+        }
       }
     } else {
       period_returns(ts_, run_.equity.equity, ann_.period, &r);
     }
+    ws_.returns_size_ = r.size();
     const double P = ann_.periods_per_year;
     const std::size_t N = r.size();  // includes the leading NaN (counted by the geometric mean)
-    // Geometric mean as backtesting.py: NaN returns count as 0; any return <= -100% gives 0.
-    // The product of growth factors replaces the sum of their logs (same value to rounding, no
-    // logarithm per period); frexp keeps it in range.
-    double growth = 1;
-    int growth_exp = 0;
-    bool wiped_out = false;
-    std::size_t m = 0;  // non-NaN returns
-    double sum = 0, sum_down_sq = 0, gains = 0, losses = 0;
-    // The first period has no return (NaN); later NaNs (0/0 after equity reached 0) are skipped
-    // like pandas does. The branches on the sign of returns are replaced by min/max.
+    // The first period has no return (NaN); later NaNs (0/0 after equity reached 0) are skipped like
+    // pandas does. Geometric mean as backtesting.py: NaN returns count as 0; any return <= -100% gives
+    // 0. The product of growth factors replaces the sum of their logs (same value to rounding).
     const std::size_t first = r.empty() ? 0 : 1;
-    for (std::size_t k = first; k < r.size(); ++k) {
-      const double x = r[k];
-      if (std::isnan(x)) continue;
-      ++m;
-      wiped_out |= 1.0 + x <= 0.0;
-      growth *= 1.0 + x;  // meaningless once wiped out, and then unused
-      if ((m & 255) == 0) {
-        int e = 0;
-        growth = std::frexp(growth, &e);
-        growth_exp += e;
-      }
-      sum += x;
-      const double down = std::min(x, 0.0);
-      sum_down_sq += down * down;
-      losses -= down;
-      gains += std::max(x, 0.0);
-    }
-    const double log_growth = std::log(growth) + static_cast<double>(growth_exp) * std::numbers::ln2;
-    const double g = wiped_out ? 0.0 : std::expm1(log_growth / static_cast<double>(N));
+    const std::span<const double> rs = std::span<const double>(r).subspan(first);
+    const ReturnSums sums = sum_returns(rs);
+    const std::size_t m = sums.count;
+    const double sum = sums.sum, sum_down_sq = sums.down_sq, gains = sums.gains, losses = sums.losses;
+    const double g = sums.wiped_out ? 0.0 : std::expm1(sums.log_growth / static_cast<double>(N));
     const double mean = m > 0 ? sum / static_cast<double>(m) : kNaN;
-    double m2 = 0, m3 = 0, m4 = 0;
-    for (std::size_t k = first; k < r.size(); ++k) {
-      if (std::isnan(r[k])) continue;
-      const double d = r[k] - mean;
-      const double d2 = d * d;
-      m2 += d2;
-      m3 += d2 * d;
-      m4 += d2 * d2;
-    }
+    const CentralSums cs = central_sums(rs, mean);
+    const double m2 = cs.m2, m3 = cs.m3, m4 = cs.m4;
     ws_.moments_ = {true, m, sum, m2, m3, m4};
     const double var = m >= 2 ? m2 / static_cast<double>(m - 1) : kNaN;
     const double ann = std::pow(1.0 + g, P) - 1.0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <string>
@@ -30,6 +32,45 @@ constexpr std::size_t kWarningsKept = 20;
 
 inline bool flag(const std::uint8_t* v, std::size_t t) {
   return v != nullptr && v[t] != 0;
+}
+
+// The first bar u in [t, n) where any of the flag columns (nullptr = never) is set; n if none. Eight
+// bars per step: stretches without a flag are most of a run.
+std::size_t next_flagged(std::size_t t, std::size_t n, std::initializer_list<const std::uint8_t*> columns) {
+  const std::uint8_t* cols[4] = {};
+  std::size_t m = 0;
+  for (const std::uint8_t* c : columns) {
+    if (c != nullptr) cols[m++] = c;
+  }
+  if (m == 0) return n;
+  for (; t + 8 <= n; t += 8) {
+    std::uint64_t any = 0;
+    for (std::size_t j = 0; j < m; ++j) {
+      std::uint64_t w;
+      std::memcpy(&w, cols[j] + t, sizeof w);
+      any |= w;
+    }
+    if (any != 0) break;
+  }
+  for (; t < n; ++t) {
+    for (std::size_t j = 0; j < m; ++j) {
+      if (cols[j][t] != 0) return t;
+    }
+  }
+  return n;
+}
+
+// Equity and position value with one lot, as portfolio::Account computes them (same operations, same
+// bits): the runner's cached copy of the account's state is marked without calling it.
+inline double one_lot_equity(double balance, double quantity, double entry, double multiplier, double price) {
+  double s = 0;
+  s += quantity * (price - entry) * multiplier;
+  return balance + s;
+}
+inline double one_lot_value(double quantity, double multiplier, double price) {
+  double s = 0;
+  s += quantity * price * multiplier;
+  return s;
 }
 inline const std::uint8_t* data_or_null(const std::vector<std::uint8_t>& v) {
   return v.empty() ? nullptr : v.data();
@@ -93,20 +134,14 @@ class SignalRun {
   }
   // At the mark price.
   double equity() const {
-    const double price = mark_;
     if (nlots_ == 0) return bal_;
     if (nlots_ > 1) return account_.equity();
-    double s = 0;
-    s += lot_q_ * (price - lot_entry_) * inst_.multiplier;
-    return bal_ + s;
+    return one_lot_equity(bal_, lot_q_, lot_entry_, inst_.multiplier, mark_);
   }
   double position_value() const {
-    const double price = mark_;
     if (nlots_ == 0) return 0;
     if (nlots_ > 1) return account_.position_value();
-    double s = 0;
-    s += lot_q_ * price * inst_.multiplier;
-    return s;
+    return one_lot_value(lot_q_, inst_.multiplier, mark_);
   }
   // MAE/MFE: the bars a lot is held through are folded into one high/low and handed to the account
   // before the next fill (max/min are associative, so the lot sees the same extremes).
@@ -155,6 +190,9 @@ class SignalRun {
   void record(std::size_t t);
   // `count` flat bars: equity is the balance, no position value.
   void record_flat(std::size_t count);
+  // Bars [t, end) held with one lot and nothing else happening: marks, excursions and records each bar
+  // up to the first whose equity is not positive (that bar takes the full path). Returns that bar, or end.
+  std::size_t hold_one_lot(std::size_t t, std::size_t end);
 
   const SignalRunInput& in_;
   const BacktestConfig& cfg_;
@@ -463,6 +501,80 @@ void SignalRun::record(std::size_t /*t*/) {
   }
 }
 
+std::size_t SignalRun::hold_one_lot(std::size_t t, std::size_t end) {
+  const double* close = bars_.close.data();
+  const double bal = bal_, q = lot_q_, entry = lot_entry_, mult = inst_.multiplier;
+  std::size_t u = end;
+  if (cfg_.record.equity) {
+    // Written in place and cut back at the first bar with equity <= 0.
+    std::vector<double>& eq = out_.record.equity.equity;
+    const std::size_t base = eq.size();
+    eq.resize(base + (end - t));
+    double* out = eq.data() + base - t;
+    bool any_bad = false;
+    for (std::size_t k = t; k < end; ++k) {
+      out[k] = one_lot_equity(bal, q, entry, mult, close[k]);
+      any_bad |= !(out[k] > 0);
+    }
+    if (any_bad) {
+      for (std::size_t k = t; k < end; ++k) {
+        if (!(out[k] > 0)) {
+          u = k;
+          break;
+        }
+      }
+      eq.resize(base + (u - t));
+    }
+    if (cfg_.record.equity_details) {
+      auto& e = out_.record.equity;
+      e.position_value.resize(base + (u - t));
+      e.cash.resize(base + (u - t));
+      e.exposure.resize(base + (u - t));
+      double* pv = e.position_value.data() + base - t;
+      double* cash = e.cash.data() + base - t;
+      double* exposure = e.exposure.data() + base - t;
+      out = eq.data() + base - t;
+      for (std::size_t k = t; k < u; ++k) {
+        pv[k] = one_lot_value(q, mult, close[k]);
+        cash[k] = out[k] - pv[k];
+        exposure[k] = pv[k] == 0 ? 0.0 : std::fabs(pv[k]) / out[k];
+      }
+    }
+  } else {
+    for (std::size_t k = t; k < end; ++k) {
+      if (!(one_lot_equity(bal, q, entry, mult, close[k]) > 0)) {
+        u = k;
+        break;
+      }
+    }
+  }
+  // Excursions: max/min over the bars the lot is held through (in lanes; max and min are exact in any
+  // order, and NaN highs or lows are skipped as std::max/std::min skip them).
+  const std::size_t from =
+      std::max<std::size_t>(t, static_cast<std::size_t>(std::max<std::int64_t>(excursion_from_, 0)));
+  if (from < u) {
+    const double* high = bars_.high.data();
+    const double* low = bars_.low.data();
+    double hi[4] = {obs_high_, obs_high_, obs_high_, obs_high_};
+    double lo[4] = {obs_low_, obs_low_, obs_low_, obs_low_};
+    std::size_t k = from;
+    for (; k + 4 <= u; k += 4) {
+      for (std::size_t j = 0; j < 4; ++j) {
+        hi[j] = std::max(hi[j], high[k + j]);
+        lo[j] = std::min(lo[j], low[k + j]);
+      }
+    }
+    for (; k < u; ++k) {
+      hi[0] = std::max(hi[0], high[k]);
+      lo[0] = std::min(lo[0], low[k]);
+    }
+    obs_high_ = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+    obs_low_ = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+    obs_bar_ = static_cast<std::int64_t>(u - 1);
+  }
+  return u;
+}
+
 Status SignalRun::run() {
   const std::size_t n = bars_.size();
   const auto& ex = plan_.exits;
@@ -507,8 +619,7 @@ Status SignalRun::run() {
     // (the only state a flat bar changes), and the bar that ends the stretch takes the full path.
     if (funding == nullptr && q_ == 0 && nlots_ == 0 && pending_close_ == model::kNoOrder &&
         pending_open_ == model::kNoOrder && !flag(le, t) && !flag(se, t)) {
-      std::size_t u = t + 1;
-      while (u < n && !flag(le, u) && !flag(se, u)) ++u;
+      const std::size_t u = next_flagged(t + 1, n, {le, se});
       mark(bars_.close[u - 1]);
       record_flat(u - t);
       t = u - 1;
@@ -520,14 +631,7 @@ Status SignalRun::run() {
     if (funding == nullptr && nlots_ == 1 && !has_exit_rules_ && !blown_ &&
         pending_close_ == model::kNoOrder && pending_open_ == model::kNoOrder &&
         !(cfg_.maintenance_margin > 0) && !(cfg_.borrow_rate > 0 && q_ < 0)) {
-      std::size_t u = t;
-      while (u < n && !flag(le, u) && !flag(lx, u) && !flag(se, u) && !flag(sx, u)) {
-        mark_ = bars_.close[u];
-        if (!(equity() > 0)) break;
-        observe(u);
-        record(u);
-        ++u;
-      }
+      const std::size_t u = hold_one_lot(t, next_flagged(t, n, {le, lx, se, sx}));
       if (u > t) {
         mark(bars_.close[u - 1]);
         t = u - 1;

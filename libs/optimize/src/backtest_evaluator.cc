@@ -232,18 +232,10 @@ struct BacktestEvaluator::Impl {
     const bool shared = record.equity.ts.empty();
     const auto& mo = s.workspace.return_moments();
     if (shared && !s.workspace.period_returns().empty() && mo.valid && std::isfinite(mo.sum) &&
-        std::isnan(s.workspace.period_returns()[0])) {
-      // The metrics summed these returns already, in the same order with the same operations: a
-      // finite sum means no infinite return, so the finite returns are the non-NaN ones after the first.
-      const auto r = s.workspace.period_returns().subspan(1);
-      std::span<const double> finite = r;
-      if (mo.count != r.size()) {  // NaNs after the equity reached 0
-        s.finite_returns.clear();
-        for (const double x : r) {
-          if (!std::isnan(x)) s.finite_returns.push_back(x);
-        }
-        finite = s.finite_returns;
-      }
+        std::isnan(s.workspace.period_returns()[0]) && mo.count + 1 == s.workspace.period_returns().size()) {
+      // The metrics summed these returns already with the same kernels (analytics/return_sums.h): a
+      // finite sum means no infinite return, and the count says there is no NaN after the first.
+      const auto finite = s.workspace.period_returns().subspan(1);
       e.stats = summarize_returns(finite, mo.sum, mo.m2, mo.m3, mo.m4, options.blocks);
       if (options.keep_returns) e.returns.assign(finite.begin(), finite.end());
       return {};

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "tradeloop/analytics/return_sums.h"
+
 namespace tradeloop::optimize {
 
 std::size_t selection_bars(const BarSelection& selection) {
@@ -30,18 +32,10 @@ double ReturnStats::sharpe() const {
 ReturnStats summarize_returns(std::span<const double> returns, std::size_t blocks) {
   const std::size_t n = returns.size();
   if (n == 0) return ReturnStats{};
-  double sum = 0;
-  for (const double r : returns) sum += r;
-  const double mean = sum / static_cast<double>(n);
-  double m2 = 0, m3 = 0, m4 = 0;
-  for (const double r : returns) {
-    const double d = r - mean;
-    const double d2 = d * d;
-    m2 += d2;
-    m3 += d2 * d;
-    m4 += d2 * d2;
-  }
-  return summarize_returns(returns, sum, m2, m3, m4, blocks);
+  // The metrics' kernels: a backtest's Sharpe and its trial statistics come from the same sums.
+  const double sum = analytics::sum_returns(returns).sum;
+  const analytics::CentralSums c = analytics::central_sums(returns, sum / static_cast<double>(n));
+  return summarize_returns(returns, sum, c.m2, c.m3, c.m4, blocks);
 }
 
 ReturnStats summarize_returns(std::span<const double> returns, double sum, double m2, double m3, double m4,
@@ -67,10 +61,21 @@ ReturnStats summarize_returns(std::span<const double> returns, double sum, doubl
       const std::size_t len = base + (k < extra ? 1 : 0);
       BlockMoments& m = s.blocks[k];
       m.count = static_cast<double>(len);
-      for (std::size_t i = pos; i < pos + len; ++i) {
-        m.sum += returns[i];
-        m.sum_sq += returns[i] * returns[i];
+      // Four interleaved partial sums (independent chains), added as (0 + 1) + (2 + 3).
+      double sum[4] = {}, sq[4] = {};
+      std::size_t i = pos;
+      for (; i + 4 <= pos + len; i += 4) {
+        for (std::size_t j = 0; j < 4; ++j) {
+          sum[j] += returns[i + j];
+          sq[j] += returns[i + j] * returns[i + j];
+        }
       }
+      for (std::size_t j = 0; i < pos + len; ++i, ++j) {
+        sum[j] += returns[i];
+        sq[j] += returns[i] * returns[i];
+      }
+      m.sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
+      m.sum_sq = (sq[0] + sq[1]) + (sq[2] + sq[3]);
       pos += len;
     }
   }

@@ -1,6 +1,13 @@
 #include "tradeloop/strategy/sma_cross.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -24,18 +31,67 @@ Status SmaCrossParams::validate() const {
   return ok_status();
 }
 
+namespace {
+
+// Byte j of kBitsToBytes[m] is bit j of m: eight flags stored with one lookup.
+constexpr std::array<std::uint64_t, 256> kBitsToBytes = [] {
+  std::array<std::uint64_t, 256> t{};
+  for (std::size_t m = 0; m < 256; ++m) {
+    for (std::size_t j = 0; j < 8; ++j) t[m] |= static_cast<std::uint64_t>((m >> j) & 1) << (8 * j);
+  }
+  return t;
+}();
+static_assert(std::endian::native == std::endian::little, "kBitsToBytes stores byte j as bits 8j..8j+7");
+
+// Bit j: a[j] > b[j], for j < 8 (false when either is NaN).
+inline unsigned greater8(const double* a, const double* b) {
+#ifdef __SSE2__
+  unsigned m = 0;
+  for (int j = 0; j < 4; ++j) {
+    m |=
+        static_cast<unsigned>(_mm_movemask_pd(_mm_cmpgt_pd(_mm_loadu_pd(a + 2 * j), _mm_loadu_pd(b + 2 * j))))
+        << (2 * j);
+  }
+  return m;
+#else
+  unsigned m = 0;
+  for (int j = 0; j < 8; ++j) m |= static_cast<unsigned>(a[j] > b[j]) << j;
+  return m;
+#endif
+}
+
+}  // namespace
+
 void sma_cross_flags(std::span<const double> fast, std::span<const double> slow, SignalPlan& plan) {
   const std::size_t n = fast.size();
   plan.bars = n;
-  plan.long_entry.assign(n, 0);
-  plan.long_exit.assign(n, 0);
+  plan.long_entry.resize(n);
+  plan.long_exit.resize(n);
   std::uint8_t* up = plan.long_entry.data();
   std::uint8_t* down = plan.long_exit.data();
-  // NaN compares false, so bars before either average exists never cross.
-  for (std::size_t t = 1; t < n; ++t) {
-    const double pf = fast[t - 1], ps = slow[t - 1], f = fast[t], s = slow[t];
-    up[t] = static_cast<std::uint8_t>(pf < ps && f > s);
-    down[t] = static_cast<std::uint8_t>(pf > ps && f < s);
+  const double* f = fast.data();
+  const double* s = slow.data();
+  // up[t] = f[t-1] < s[t-1] and f[t] > s[t]; down[t] the reverse. NaN compares false, so bars before
+  // either average exists never cross. Eight bars at a time as bit masks (above: f > s, below: f < s),
+  // the previous bar's bits carried in; bar 0 has no previous bar.
+  unsigned prev_above = 0, prev_below = 0;
+  std::size_t t = 0;
+  for (; t + 8 <= n; t += 8) {
+    const unsigned above = greater8(f + t, s + t);
+    const unsigned below = greater8(s + t, f + t);
+    const unsigned u = ((below << 1) | prev_below) & above;
+    const unsigned d = ((above << 1) | prev_above) & below;
+    std::memcpy(up + t, &kBitsToBytes[u & 0xff], 8);
+    std::memcpy(down + t, &kBitsToBytes[d & 0xff], 8);
+    prev_above = (above >> 7) & 1;
+    prev_below = (below >> 7) & 1;
+  }
+  for (; t < n; ++t) {
+    const unsigned above = f[t] > s[t], below = f[t] < s[t];
+    up[t] = static_cast<std::uint8_t>(prev_below & above);
+    down[t] = static_cast<std::uint8_t>(prev_above & below);
+    prev_above = above;
+    prev_below = below;
   }
   plan.short_entry = plan.long_exit;
   plan.short_exit = plan.long_entry;

@@ -35,6 +35,34 @@ TEST(SmaCross, FlagsOnStrictCrossesOnly) {
   EXPECT_EQ(plan.short_exit, plan.long_entry);
 }
 
+TEST(SmaCross, FlagsEqualABruteForceScanForEveryLengthWithTiesAndNaNs) {
+  // The flags are computed eight bars at a time with carried bits: every length around the block
+  // size, small integer values (many ties) and NaN runs, against the definition bar by bar.
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int> v(0, 3);
+  std::uniform_int_distribution<int> nan_roll(0, 9);
+  SignalPlan plan;
+  for (std::size_t n = 0; n <= 70; ++n) {
+    for (int rep = 0; rep < 20; ++rep) {
+      std::vector<double> fast(n), slow(n);
+      for (std::size_t t = 0; t < n; ++t) {
+        fast[t] = nan_roll(rng) == 0 ? kN : v(rng);
+        slow[t] = nan_roll(rng) == 0 ? kN : v(rng);
+      }
+      sma_cross_flags(fast, slow, plan);
+      ASSERT_EQ(plan.long_entry.size(), n);
+      for (std::size_t t = 0; t < n; ++t) {
+        const bool up = t > 0 && fast[t - 1] < slow[t - 1] && fast[t] > slow[t];
+        const bool down = t > 0 && fast[t - 1] > slow[t - 1] && fast[t] < slow[t];
+        ASSERT_EQ(plan.long_entry[t], up) << "n=" << n << " t=" << t;
+        ASSERT_EQ(plan.long_exit[t], down) << "n=" << n << " t=" << t;
+      }
+      EXPECT_EQ(plan.short_entry, plan.long_exit);
+      EXPECT_EQ(plan.short_exit, plan.long_entry);
+    }
+  }
+}
+
 TEST(SmaCross, ParamsAreValidated) {
   EXPECT_FALSE((SmaCrossParams{5, 5}).validate().ok());
   EXPECT_FALSE((SmaCrossParams{1, 5}).validate().ok());

@@ -204,10 +204,10 @@ class MetricsWorkspace {
 
   /// The period returns of the last compute_metrics() call (as analytics::period_returns gives
   /// them: the first is NaN); empty when that call needed none.
-  std::span<const double> period_returns() const { return returns_; }
+  std::span<const double> period_returns() const { return {returns_.data(), returns_size_}; }
 
-  /// Sums over period_returns() without its NaNs, in time order: their count and sum, and the
-  /// central moments about mean = sum / count (each term (r - mean)^k added in time order).
+  /// Sums over period_returns() after the first, NaNs skipped: their count and sum, and the central
+  /// moments about mean = sum / count, as analytics::sum_returns and central_sums give them.
   /// `valid` is false when the last call computed no returns.
   struct ReturnMoments {
     bool valid = false;
@@ -218,7 +218,8 @@ class MetricsWorkspace {
 
  private:
   friend class MetricsEngine;
-  std::vector<double> returns_;
+  std::vector<double> returns_;  // kept between calls: no zero-fill when the next has as many
+  std::size_t returns_size_ = 0;
   ReturnMoments moments_;
   std::vector<double> sorted_;
   std::vector<double> tail_;
