@@ -452,13 +452,16 @@ class MetricsEngine {
       put(M::kCagrPct, years != 0.0 ? (std::pow(final_equity / e0, 1.0 / years) - 1.0) * 100.0 : kNaN);
     }
     if (want_.contains(M::kTimeInMarketPct)) {
-      const std::vector<double>& x =
-          !run_.equity.exposure.empty() ? run_.equity.exposure : run_.equity.position_value;
-      if (x.empty()) {
+      const auto& e = run_.equity;
+      if (e.exposure.empty() && e.position_value.empty()) {
         put(M::kTimeInMarketPct, kNaN);
       } else {
+        // Exposure stored or derived from the position value (EquityCurve::exposure_at).
         std::size_t in = 0;
-        for (const double v : x) in += (v != 0.0 && !std::isnan(v)) ? 1 : 0;
+        for (std::size_t i = 0; i < n_; ++i) {
+          const double v = e.exposure_at(i);
+          in += (v != 0.0 && !std::isnan(v)) ? 1 : 0;
+        }
         put(M::kTimeInMarketPct, static_cast<double>(in) / static_cast<double>(n_) * 100.0);
       }
     }
@@ -470,9 +473,7 @@ class MetricsEngine {
         opt_.context->annualization().period == ann_.period) {
       // Each bar its own period: the same values period_returns() gives, without the calendar keys.
       const std::vector<double>& eq = run_.equity.equity;
-      bool any_nan = false;
-      for (const double v : eq) any_nan |= v != v;
-      if (!any_nan) {
+      if (!has_nan(eq)) {
         // The common case, one division per bar in a loop the compiler vectorizes.
         r.resize(eq.size());
         if (!eq.empty()) r[0] = kNaN;

@@ -135,4 +135,17 @@ CentralSums central_sums(std::span<const double> returns, double mean) {
   return {total(m2a, m2b), total(m3a, m3b), total(m4a, m4b)};
 }
 
+bool has_nan(std::span<const double> values) {
+  const double* v = values.data();
+  const std::size_t n = values.size();
+  using M = long long __attribute__((vector_size(16)));
+  M any = {0, 0};
+  std::size_t k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const V x = load(v + k);
+    any |= x != x;
+  }
+  return (any[0] | any[1]) != 0 || (k < n && std::isnan(v[k]));
+}
+
 }  // namespace tradeloop::analytics

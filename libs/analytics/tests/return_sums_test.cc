@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -97,6 +98,20 @@ TEST(ReturnSums, WipedOutAndLongProductsStayInRange) {
   EXPECT_TRUE(s.wiped_out);
   EXPECT_EQ(sum_returns({}).count, 0u);
   EXPECT_EQ(sum_returns({}).log_growth, 0.0);
+}
+
+TEST(ReturnSums, HasNanFindsANaNAtEveryPosition) {
+  for (std::size_t n = 0; n <= 9; ++n) {
+    std::vector<double> v(n, 1.5);
+    EXPECT_FALSE(has_nan(v)) << n;
+    for (std::size_t i = 0; i < n; ++i) {
+      v[i] = std::nan("");
+      EXPECT_TRUE(has_nan(v)) << n << " " << i;
+      v[i] = std::numeric_limits<double>::infinity();
+      EXPECT_FALSE(has_nan(v)) << n << " " << i;
+      v[i] = 1.5;
+    }
+  }
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 #include "tradeloop/analytics/annualization.h"
 #include "tradeloop/backtest/signal_runner.h"
+#include "tradeloop/core/closest_name.h"
 #include "tradeloop/indicators/functions.h"
 #include "tradeloop/optimize/hash.h"
 #include "tradeloop/strategy/builtin.h"
@@ -48,34 +49,6 @@ std::uint64_t hash_column(const std::vector<double>& v, std::uint64_t h) {
 
 std::string number_text(double v) {
   return v == 0 ? "0" : fmt::format("{}", v);
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-std::string suggestion(std::string_view name, const std::vector<std::string>& known) {
-  std::string best;
-  std::size_t dist = 4;
-  for (const std::string& k : known) {
-    const std::size_t d = edit_distance(name, k);
-    if (d < dist) {
-      dist = d;
-      best = k;
-    }
-  }
-  return best.empty() ? "" : fmt::format(" (did you mean '{}'?)", best);
 }
 
 }  // namespace
@@ -390,7 +363,8 @@ Status BacktestEvaluator::check_space(ParamSpace& space) const {
     const ParamDef& def = space[i];
     if (std::find(known.begin(), known.end(), def.name) == known.end()) {
       return Error::invalid_argument(fmt::format("--param '{}': {} has no parameter '{}'{}", def.name, m.name,
-                                                 def.name, suggestion(def.name, known)));
+                                                 def.name,
+                                                 did_you_mean_suffix(closest_name(def.name, known, 3))));
     }
     double lo = 0, hi = 0;
     ParamKind kind = ParamKind::kInt;
@@ -553,9 +527,12 @@ analytics::RunRecord stitch_records(const std::vector<const analytics::RunRecord
     const auto& e = run->equity;
     out.equity.ts.insert(out.equity.ts.end(), e.ts.begin(), e.ts.end());
     for (const double v : e.equity) out.equity.equity.push_back(v * scale);
-    for (const double v : e.cash) out.equity.cash.push_back(v * scale);
+    // Cash and exposure stored or derived (RecordOptions::derive_details); the stitched curve stores them.
+    for (std::size_t i = 0; i < e.ts.size() && e.has_cash(i); ++i)
+      out.equity.cash.push_back(e.cash_at(i) * scale);
     for (const double v : e.position_value) out.equity.position_value.push_back(v * scale);
-    out.equity.exposure.insert(out.equity.exposure.end(), e.exposure.begin(), e.exposure.end());
+    for (std::size_t i = 0; i < e.ts.size() && e.has_exposure(i); ++i)
+      out.equity.exposure.push_back(e.exposure_at(i));
     out.benchmark_close.insert(out.benchmark_close.end(), run->benchmark_close.begin(),
                                run->benchmark_close.end());
     for (analytics::ClosedTrade t : run->trades) {

@@ -30,4 +30,7 @@ struct CentralSums {
 };
 CentralSums central_sums(std::span<const double> returns, double mean);
 
+// Whether any element is NaN (two lanes at a time).
+bool has_nan(std::span<const double> values);
+
 }  // namespace tradeloop::analytics
