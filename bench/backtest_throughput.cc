@@ -145,6 +145,8 @@ void event_kernel(benchmark::State& state, Recording rec) {
   const backtest::BacktestConfig cfg = config(rec);
   backtest::EngineInput in;
   in.bars = {&bars};
+  // As the CLI runs one instrument: the record's timestamps and benchmark are the bars' own columns.
+  in.share_series = rec == Recording::kReported;
   backtest::RunResult out;
   std::uint64_t allocs = 0;
   long faults = 0;
@@ -168,7 +170,8 @@ void BM_EventKernelSmaCross(benchmark::State& state) {
 }
 // What the CLI's outputs need (trades CSV, equity CSV, tearsheet, metrics): the equity curve with
 // position value (cash and exposure derived when read: EquityCurve::cash_at/exposure_at) and the closed
-// trades, without the order journal (orders, their events, fills) that the CLI does not print.
+// trades, without the order journal (orders, their events, fills) that the CLI does not print, and
+// without copies of the bars' timestamps and closes (EngineInput::share_series; the CLI moves them in).
 void BM_EventKernelSmaCrossReported(benchmark::State& state) {
   event_kernel(state, Recording::kReported);
 }

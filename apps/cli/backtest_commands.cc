@@ -338,6 +338,7 @@ int run_backtest(const BacktestArgs& a) {
     for (const auto& s : series) ptrs.push_back(&s);
     backtest::EngineInput input;
     input.bars = ptrs;
+    input.share_series = series.size() == 1;
     if (!funding.ts.empty()) {
       input.funding.assign(series.size(), nullptr);
       input.funding[0] = &funding;
@@ -378,12 +379,23 @@ int run_backtest(const BacktestArgs& a) {
     input.plan = &*plan;
     if (!funding.ts.empty()) input.funding = &funding;
     if (pairs) input.bars2 = &series[1];
+    input.share_series = !pairs;
     const auto run_start = Clock::now();
     auto st =
         pairs ? backtest::run_pair_signals(input, cfg, result) : backtest::run_signals(input, cfg, result);
     run_s = seconds_since(run_start);
     if (!st.ok()) return fmt::print(stderr, "tradeloop: {}\n", st.error().message()), kExitDataErrors;
   }
+
+  // One instrument: the record's timestamps and benchmark are the bars' own ts and close, moved in
+  // instead of copied by the run (share_series): 16 bytes a bar less at the peak.
+  const bool shared = series.size() == 1;
+  if (shared) {
+    result.record.equity.ts = std::move(series[0].ts);
+    result.record.benchmark_close = std::move(series[0].close);
+  }
+  const std::span<const Timestamp> bar_ts = shared ? result.record.equity.ts : series[0].ts;
+  const std::span<const double> bar_close = shared ? result.record.benchmark_close : series[0].close;
 
   auto metrics = analytics::compute_metrics(result.record);
   if (!metrics.ok()) return fail("metrics: " + metrics.error().message());
@@ -398,7 +410,7 @@ int run_backtest(const BacktestArgs& a) {
   }
   if (!a.report_path.empty()) {
     const auto& s0 = series[0];
-    analytics::PriceBars prices{s0.symbol, s0.ts, s0.open, s0.high, s0.low, s0.close};
+    analytics::PriceBars prices{s0.symbol, bar_ts, s0.open, s0.high, s0.low, bar_close};
     analytics::TearsheetOptions opts;
     opts.title = fmt::format("{} on {}", choice.label, s0.symbol);
     opts.subtitle = choice.label;
@@ -435,7 +447,7 @@ int run_backtest(const BacktestArgs& a) {
   } else {
     const auto& rec = result.record;
     fmt::print("{} on {} ({} bars, {} .. {})\n", choice.label, a.data, result.bars,
-               format_time_compact(series[0].ts.front()), format_time_compact(series[0].ts.back()));
+               format_time_compact(bar_ts.front()), format_time_compact(bar_ts.back()));
     using analytics::Metric;
     const auto& mv = *metrics;
     auto line = [&](Metric id) {

@@ -610,11 +610,11 @@ Status Kernel::run() {
     auto& e = out_.record.equity;
     if (n_inst > 1) {
       e.ts.resize(total);
-    } else {
+    } else if (!in_.share_series) {
       e.ts.reserve(total);
     }
     e.equity.resize(total);
-    out_.record.benchmark_close.reserve(total);
+    if (n_inst > 1 || !in_.share_series) out_.record.benchmark_close.reserve(total);
     if (cfg_.record.equity_details) {
       e.position_value.resize(total);
       if (!cfg_.record.derive_details) {
@@ -751,15 +751,14 @@ void Kernel::finish_equity() {
   const auto& s0 = *in_.bars[0];
   // One instrument: the steps are its bars, so the curve's timestamps and the benchmark are its
   // columns. Several: the first instrument's close carried to every step.
-  if (instruments_.size() == 1) {
-    e.ts.assign(s0.ts.begin(), s0.ts.end());
-  } else {
-    e.ts.resize(n);
-  }
   auto& bench = out_.record.benchmark_close;
   if (instruments_.size() == 1) {
-    bench.assign(s0.close.begin(), s0.close.end());
+    if (!in_.share_series) {
+      e.ts.assign(s0.ts.begin(), s0.ts.end());
+      bench.assign(s0.close.begin(), s0.close.end());
+    }
   } else {
+    e.ts.resize(n);
     std::size_t k = 0;
     double last = s0.empty() ? std::nan("") : s0.close[0];
     for (Timestamp t : e.ts) {

@@ -199,6 +199,22 @@ TEST(KernelEquivalence, SmaCrossEventApiEqualsThePlanOnGoog) {
     if (trial == 0) {
       EXPECT_EQ(fast->record.trades.size(), 93u);
     }
+    if (trial % 8 == 0) {
+      // share_series (what the CLI runs): the same run, without copies of the bars' ts and close.
+      EngineInput shared_in;
+      shared_in.bars = {&*bars};
+      shared_in.share_series = true;
+      strategy::SmaCross again(p);
+      RunResult shared;
+      ASSERT_TRUE(run_strategy(shared_in, again, cfg, shared).ok());
+      EXPECT_TRUE(shared.record.equity.ts.empty());
+      EXPECT_TRUE(shared.record.benchmark_close.empty());
+      shared.record.equity.ts = bars->ts;
+      shared.record.benchmark_close = bars->close;
+      expect_same(events, shared, "share_series");
+      EXPECT_EQ(events.record.equity.ts, shared.record.equity.ts);
+      EXPECT_EQ(events.record.benchmark_close, shared.record.benchmark_close);
+    }
   }
 }
 

@@ -31,6 +31,10 @@ struct EngineInput {
   std::vector<const data::BarSeries*> bars;    // REQUIRED: one series per instrument
   std::vector<model::Instrument> instruments;  // optional: default Instrument::guess(series symbol)
   std::vector<const FundingSeries*> funding;   // optional: per instrument, nullptr = none
+  // One instrument: leave record.equity.ts and record.benchmark_close empty. They would be copies of
+  // the bars' ts and close, which a caller that keeps the bars (or moves them into the record, as the
+  // CLI does) need not hold twice. Ignored with several instruments (the curve has its own steps).
+  bool share_series = false;
 };
 
 // Runs the strategy. `out` is cleared first. Errors: bad input (no series, unsorted timestamps,
