@@ -380,9 +380,13 @@ int run_backtest(const BacktestArgs& a) {
     if (!funding.ts.empty()) input.funding = &funding;
     if (pairs) input.bars2 = &series[1];
     input.share_series = !pairs;
+    // As the events engine above: cash and exposure derived when written, no order journal.
+    backtest::BacktestConfig runner_cfg = cfg;
+    runner_cfg.record.derive_details = !pairs;
+    runner_cfg.record.orders = false;
     const auto run_start = Clock::now();
-    auto st =
-        pairs ? backtest::run_pair_signals(input, cfg, result) : backtest::run_signals(input, cfg, result);
+    auto st = pairs ? backtest::run_pair_signals(input, cfg, result)
+                    : backtest::run_signals(input, runner_cfg, result);
     run_s = seconds_since(run_start);
     if (!st.ok()) return fmt::print(stderr, "tradeloop: {}\n", st.error().message()), kExitDataErrors;
   }

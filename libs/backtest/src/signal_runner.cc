@@ -483,8 +483,10 @@ void SignalRun::record_flat(std::size_t count) {
   e.equity.insert(e.equity.end(), count, eq);
   if (cfg_.record.equity_details) {
     e.position_value.insert(e.position_value.end(), count, 0.0);
-    e.cash.insert(e.cash.end(), count, eq);
-    e.exposure.insert(e.exposure.end(), count, 0.0);
+    if (!cfg_.record.derive_details) {
+      e.cash.insert(e.cash.end(), count, eq);
+      e.exposure.insert(e.exposure.end(), count, 0.0);
+    }
   }
 }
 
@@ -496,8 +498,10 @@ void SignalRun::record(std::size_t /*t*/) {
   if (cfg_.record.equity_details) {
     const double pv = position_value();
     e.position_value.push_back(pv);
-    e.cash.push_back(eq - pv);
-    e.exposure.push_back(pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::nan("")));
+    if (!cfg_.record.derive_details) {  // else EquityCurve::cash_at/exposure_at derive them, same bits
+      e.cash.push_back(eq - pv);
+      e.exposure.push_back(pv == 0 ? 0.0 : (eq > 0 ? std::fabs(pv) / eq : std::nan("")));
+    }
   }
 }
 
@@ -528,16 +532,18 @@ std::size_t SignalRun::hold_one_lot(std::size_t t, std::size_t end) {
     if (cfg_.record.equity_details) {
       auto& e = out_.record.equity;
       e.position_value.resize(base + (u - t));
-      e.cash.resize(base + (u - t));
-      e.exposure.resize(base + (u - t));
       double* pv = e.position_value.data() + base - t;
-      double* cash = e.cash.data() + base - t;
-      double* exposure = e.exposure.data() + base - t;
-      out = eq.data() + base - t;
-      for (std::size_t k = t; k < u; ++k) {
-        pv[k] = one_lot_value(q, mult, close[k]);
-        cash[k] = out[k] - pv[k];
-        exposure[k] = pv[k] == 0 ? 0.0 : std::fabs(pv[k]) / out[k];
+      for (std::size_t k = t; k < u; ++k) pv[k] = one_lot_value(q, mult, close[k]);
+      if (!cfg_.record.derive_details) {
+        e.cash.resize(base + (u - t));
+        e.exposure.resize(base + (u - t));
+        double* cash = e.cash.data() + base - t;
+        double* exposure = e.exposure.data() + base - t;
+        out = eq.data() + base - t;
+        for (std::size_t k = t; k < u; ++k) {
+          cash[k] = out[k] - pv[k];
+          exposure[k] = pv[k] == 0 ? 0.0 : std::fabs(pv[k]) / out[k];
+        }
       }
     }
   } else {
@@ -597,9 +603,11 @@ Status SignalRun::run() {
     // Appended bar by bar (record() runs once per bar, in order): no zero-fill of reused buffers.
     e.equity.reserve(n);
     if (cfg_.record.equity_details) {
-      e.cash.reserve(n);
       e.position_value.reserve(n);
-      e.exposure.reserve(n);
+      if (!cfg_.record.derive_details) {
+        e.cash.reserve(n);
+        e.exposure.reserve(n);
+      }
     }
     if (!in_.share_series) out_.record.benchmark_close.assign(bars_.close.begin(), bars_.close.end());
   }

@@ -214,6 +214,25 @@ TEST(KernelEquivalence, SmaCrossEventApiEqualsThePlanOnGoog) {
       expect_same(events, shared, "share_series");
       EXPECT_EQ(events.record.equity.ts, shared.record.equity.ts);
       EXPECT_EQ(events.record.benchmark_close, shared.record.benchmark_close);
+      // derive_details (the signal runner as the CLI runs it): cash and exposure left out, and derived
+      // from equity and position value with the same bits.
+      BacktestConfig derive = cfg;
+      derive.record.derive_details = true;
+      auto lean = run_signals(in, derive);
+      ASSERT_TRUE(lean.ok());
+      const auto& full = fast->record.equity;
+      const auto& d = lean->record.equity;
+      EXPECT_TRUE(d.cash.empty());
+      EXPECT_TRUE(d.exposure.empty());
+      EXPECT_EQ(d.equity, full.equity);
+      EXPECT_EQ(d.position_value, full.position_value);
+      ASSERT_EQ(d.equity.size(), full.cash.size());
+      for (std::size_t i = 0; i < d.equity.size(); ++i) {
+        ASSERT_TRUE(d.has_cash(i) && d.has_exposure(i));
+        EXPECT_EQ(d.cash_at(i), full.cash[i]) << i;
+        const double x = d.exposure_at(i), y = full.exposure[i];
+        EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << i;
+      }
     }
   }
 }

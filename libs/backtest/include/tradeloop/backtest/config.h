@@ -29,7 +29,8 @@ struct RecordOptions {
   bool trades = true;          // closed trades
   bool orders = true;          // orders, order events and fills
   // With equity_details, store position value only and leave cash and exposure empty: readers derive
-  // them (analytics::EquityCurve::cash_at, exposure_at; same bits). 16 bytes a bar less. Event kernel.
+  // them (analytics::EquityCurve::cash_at, exposure_at; same bits). 16 bytes a bar less. Event kernel and
+  // signal runner (the pairs runner stores them).
   // (Last: callers brace-initialize the fields above in order.)
   bool derive_details = false;
 };
