@@ -179,10 +179,10 @@ void BM_EventKernelSmaCrossLean(benchmark::State& state) {
   event_kernel(state, Recording::kLean);
 }
 
-void BM_SignalRunnerSmaCross(benchmark::State& state) {
+void signal_runner(benchmark::State& state, Recording rec) {
   const std::size_t n = static_cast<std::size_t>(state.range(0));
   const data::BarSeries& bars = synthetic(n);
-  const backtest::BacktestConfig cfg = config(Recording::kFull);
+  const backtest::BacktestConfig cfg = config(rec);
   backtest::RunResult out;
   std::uint64_t allocs = 0;
   for (auto _ : state) {
@@ -195,12 +195,22 @@ void BM_SignalRunnerSmaCross(benchmark::State& state) {
     backtest::SignalRunInput in;
     in.bars = &bars;
     in.plan = &*plan;
+    in.share_series = rec == Recording::kReported;  // as the CLI runs it
     auto st = backtest::run_signals(in, cfg, out);
     allocs += g_allocs.load() - a0;
     if (!st.ok()) state.SkipWithError(st.error().message().c_str());
     benchmark::DoNotOptimize(out.record.equity.equity.data());
   }
   finish(state, n, allocs, out.record.trades.size());
+}
+
+// Full recording (orders, events, fills, every curve column), and what the CLI's default engine records
+// for one instrument (no order journal, cash and exposure derived, the bars' ts and close not copied).
+void BM_SignalRunnerSmaCross(benchmark::State& state) {
+  signal_runner(state, Recording::kFull);
+}
+void BM_SignalRunnerSmaCrossReported(benchmark::State& state) {
+  signal_runner(state, Recording::kReported);
 }
 
 // The least work this strategy needs: two SMAs, the cross test, a long-only all-in position and the
@@ -240,6 +250,7 @@ BENCHMARK(BM_EventKernelSmaCross)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchma
 BENCHMARK(BM_EventKernelSmaCrossReported)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EventKernelSmaCrossLean)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SignalRunnerSmaCross)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SignalRunnerSmaCrossReported)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tradeloop
